@@ -1,0 +1,10 @@
+//! Workspace automation for the uberall SDK: endpoint docs → OpenAPI → progenitor client.
+//!
+//! The pipeline is pure until the last step: [`pipeline::build`] reads the docs and returns
+//! every output file's text in memory, so `generate` writes nothing when any doc is bad and
+//! `check` compares without touching the tree.
+pub mod codegen;
+pub mod model;
+pub mod openapi;
+pub mod parse;
+pub mod pipeline;

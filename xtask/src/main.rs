@@ -1,0 +1,155 @@
+//! `cargo xtask <command>`: see `usage()`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use xtask::pipeline;
+
+fn usage() -> &'static str {
+    "usage: cargo xtask <command>
+
+commands:
+  generate   spec/endpoints/*.md -> spec/openapi.json -> generated/src/lib.rs (writes both)
+  check      regenerate in memory; print a diff and fail if anything checked in drifted
+  ci         the test suite: fmt --check, clippy -D warnings, check, spec validation, tests"
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root();
+    let result = match args.first().map(String::as_str) {
+        Some("generate") => generate(&root),
+        Some("check") => check(&root),
+        Some("ci") => ci(&root),
+        Some("help" | "-h" | "--help") => {
+            println!("{}", usage());
+            Ok(())
+        }
+        other => Err(format!(
+            "{}\n\n{}",
+            match other {
+                Some(cmd) => format!("unknown command `{cmd}`"),
+                None => "no command given".to_string(),
+            },
+            usage()
+        )),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root: the xtask crate's parent, so the commands work from any directory.
+/// `XTASK_ROOT` points the commands at another tree (the drift tests use a scratch copy).
+fn workspace_root() -> PathBuf {
+    if let Some(root) = std::env::var_os("XTASK_ROOT") {
+        return PathBuf::from(root);
+    }
+    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or(manifest_dir)
+}
+
+fn build(root: &Path) -> Result<pipeline::Build, String> {
+    let build = pipeline::build(root).map_err(|e| e.to_string())?;
+    for warning in &build.warnings {
+        eprintln!("warning: {warning}");
+    }
+    Ok(build)
+}
+
+fn generate(root: &Path) -> Result<(), String> {
+    let build = build(root)?;
+    let written = pipeline::write(root, &build).map_err(|e| e.to_string())?;
+    if written.is_empty() {
+        println!("up to date: {}", outputs(&build));
+    } else {
+        println!("wrote {}", written.join(", "));
+    }
+    Ok(())
+}
+
+fn check(root: &Path) -> Result<(), String> {
+    let build = build(root)?;
+    let drift = pipeline::check(root, &build).map_err(|e| e.to_string())?;
+    if drift.is_empty() {
+        println!("no drift: {} match the endpoint docs", outputs(&build));
+        return Ok(());
+    }
+    for d in &drift {
+        print!("{}", d.diff);
+    }
+    Err(format!(
+        "{} drifted from the endpoint docs: {}. Run `cargo xtask generate` and commit the result (never edit generated/ by hand).",
+        if drift.len() == 1 {
+            "1 file has"
+        } else {
+            "files have"
+        },
+        drift
+            .iter()
+            .map(|d| d.path.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
+fn outputs(build: &pipeline::Build) -> String {
+    build
+        .outputs
+        .iter()
+        .map(|o| o.path)
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+/// The README's test command. Each step runs even if cargo is invoked from elsewhere.
+fn ci(root: &Path) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    run(root, &cargo, &["fmt", "--all", "--check"])?;
+    run(
+        root,
+        &cargo,
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    println!("==> cargo xtask check");
+    check(root)?;
+    println!(
+        "==> validate {} (openapi-spec-validator)",
+        pipeline::SPEC_FILE
+    );
+    run(root, "python3", &["-m", "openapi_spec_validator", pipeline::SPEC_FILE]).map_err(|e| {
+        format!("{e}\n(install the validator with `python3 -m pip install openapi-spec-validator`; .ci/run does)")
+    })?;
+    run(root, &cargo, &["test", "--workspace", "--all-features"])?;
+    println!("cargo xtask ci: all steps passed");
+    Ok(())
+}
+
+fn run(root: &Path, program: &str, args: &[&str]) -> Result<(), String> {
+    println!("==> {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("cannot run `{program}`: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
+    }
+}

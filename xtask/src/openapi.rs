@@ -1,0 +1,789 @@
+//! Converts parsed endpoint docs ([`EndpointDoc`]) into one OpenAPI 3.0.3 description.
+//!
+//! Naming and reuse rules (they decide the Rust type names progenitor writes):
+//! - operationId is `<method>_<path>` with `/`, `-` and `.` turned into `_` and braces
+//!   dropped, the scheme uberall's own description uses (`post_users_logout`).
+//! - Every body becomes a named component. A success body is `<Op>Envelope`; an error body
+//!   is `ErrorEnvelope`. Objects nested in a body are `<Op><Field>` (`PostUsersLogoutResponse`),
+//!   items of an array of objects `<Owner><Field>Item`. String enums are components named
+//!   after their field (`Status`, `ErrorCode`).
+//! - Components are interned by shape: a shape that repeats across responses or endpoints is
+//!   one component reused by `$ref`, never a copy. This is also what progenitor needs: all
+//!   error responses of an operation must share one type. When a preferred name is already
+//!   held by a different shape, the name is qualified (`<Owner>Status`) or numbered.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use indexmap::IndexMap;
+use openapiv3::{
+    AdditionalProperties, AnySchema, ArrayType, BooleanType, Components, Info, IntegerType,
+    MediaType, NumberType, ObjectType, OpenAPI, Operation, Parameter, ParameterData,
+    ParameterSchemaOrContent, PathItem, Paths, ReferenceOr, RequestBody, Response, Responses,
+    Schema, SchemaData, SchemaKind, SecurityRequirement, SecurityScheme, Server, StatusCode,
+    StringType, Type,
+};
+use serde_json::Value;
+
+use crate::model::{Body, EndpointDoc, Field, FieldType, Method, ParamLocation};
+
+/// OpenAPI version written into the spec.
+pub const OPENAPI_VERSION: &str = "3.0.3";
+
+/// Servers listed in the spec, from `API-NOTES.md`.
+pub const SERVERS: &[(&str, &str)] = &[
+    ("https://uberall.com/api", "Production"),
+    (
+        "https://sandbox.uberall.com/api",
+        "Sandbox (separate API keys)",
+    ),
+];
+
+/// Extension recording the media type the doc listed when the spec declares another one.
+pub const DOC_MEDIA_TYPE_EXTENSION: &str = "x-doc-media-type";
+
+/// How a name on a doc's `Security:` line maps to an OpenAPI security scheme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// An API key sent in the header of that name.
+    ApiKeyHeader,
+    /// `Authorization: Bearer <token>` (HTTP bearer scheme).
+    HttpBearer,
+}
+
+/// The one table of known security scheme names: `(name on the Security: line, kind,
+/// description)`. A name not listed here is taken as an API key in a header of that name,
+/// with a warning (see `API-NOTES.md`: pages of other endpoints name further schemes).
+pub const SECURITY_SCHEMES: &[(&str, SchemeKind, &str)] = &[
+    (
+        "X-API-KEY",
+        SchemeKind::ApiKeyHeader,
+        "The account's private API key, sent in the X-API-KEY header.",
+    ),
+    (
+        "Authorization",
+        SchemeKind::HttpBearer,
+        "The user's access token (from POST /users/login), sent as `Authorization: Bearer <token>`.",
+    ),
+    (
+        "accessToken",
+        SchemeKind::ApiKeyHeader,
+        "Access token, sent in the accessToken header (older pages).",
+    ),
+    (
+        "privateKey",
+        SchemeKind::ApiKeyHeader,
+        "Private API key, sent in the privateKey header (older pages).",
+    ),
+    (
+        "publicKey",
+        SchemeKind::ApiKeyHeader,
+        "Public API key, sent in the publicKey header (older pages).",
+    ),
+];
+
+/// One parsed doc with the name of the file it came from (for error messages).
+#[derive(Clone, Debug)]
+pub struct SourceDoc {
+    /// Path of the doc as shown to the user, e.g. `spec/endpoints/post_users_logout.md`.
+    pub file: String,
+    /// The parsed doc.
+    pub doc: EndpointDoc,
+}
+
+/// The converter's result: the spec and any warnings worth showing.
+#[derive(Clone, Debug)]
+pub struct Converted {
+    /// The OpenAPI description.
+    pub spec: OpenAPI,
+    /// Non-fatal findings, e.g. an unknown security scheme name.
+    pub warnings: Vec<String>,
+}
+
+/// A doc that parses but cannot be expressed as a valid OpenAPI description.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConvertError {
+    /// The doc the problem is in.
+    pub file: String,
+    /// What is wrong, naming the field or operation.
+    pub message: String,
+}
+
+impl fmt::Display for ConvertError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.file, self.message)
+    }
+}
+
+impl std::error::Error for ConvertError {}
+
+/// Converts all docs (in the given order, which should be sorted by file name) into one spec.
+pub fn convert(docs: &[SourceDoc]) -> Result<Converted, ConvertError> {
+    let mut cx = Converter::default();
+    let mut paths: BTreeMap<String, PathItem> = BTreeMap::new();
+    let mut version: Option<(&str, &str)> = None;
+    let mut seen_ops: BTreeMap<String, &str> = BTreeMap::new();
+
+    for src in docs {
+        let doc = &src.doc;
+        cx.file = src.file.clone();
+        if let Some(v) = doc.version.as_deref() {
+            match version {
+                None => version = Some((v, &src.file)),
+                Some((other, other_file)) if other != v => {
+                    return Err(cx.error(format!(
+                        "`Version: {v}` disagrees with `Version: {other}` in {other_file}; all docs must describe one API version"
+                    )));
+                }
+                Some(_) => {}
+            }
+        }
+        let op_id = operation_id(doc.method, &doc.path);
+        if let Some(first) = seen_ops.insert(op_id.clone(), &src.file) {
+            return Err(cx.error(format!(
+                "`{} {}` is documented twice (also in {first})",
+                doc.method, doc.path
+            )));
+        }
+        let operation = cx.operation(doc, &op_id)?;
+        let item = paths.entry(doc.path.clone()).or_default();
+        let slot = match doc.method {
+            Method::Get => &mut item.get,
+            Method::Put => &mut item.put,
+            Method::Post => &mut item.post,
+            Method::Delete => &mut item.delete,
+            Method::Options => &mut item.options,
+            Method::Head => &mut item.head,
+            Method::Patch => &mut item.patch,
+            Method::Trace => &mut item.trace,
+        };
+        *slot = Some(operation);
+    }
+
+    let mut schemas = cx.schemas;
+    schemas.sort_keys();
+    let spec = OpenAPI {
+        openapi: OPENAPI_VERSION.to_string(),
+        info: Info {
+            title: "uberall REST API".to_string(),
+            description: Some(
+                "Generated by `cargo xtask generate` from the endpoint docs in spec/endpoints/."
+                    .to_string(),
+            ),
+            version: version.map_or("unversioned", |(v, _)| v).to_string(),
+            ..Default::default()
+        },
+        servers: SERVERS
+            .iter()
+            .map(|(url, description)| Server {
+                url: url.to_string(),
+                description: Some(description.to_string()),
+                ..Default::default()
+            })
+            .collect(),
+        paths: Paths {
+            paths: paths
+                .into_iter()
+                .map(|(p, item)| (p, ReferenceOr::Item(item)))
+                .collect(),
+            ..Default::default()
+        },
+        components: Some(Components {
+            schemas,
+            security_schemes: cx.security_schemes,
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    Ok(Converted {
+        spec,
+        warnings: cx.warnings,
+    })
+}
+
+/// Serializes the spec the way it is checked in: pretty JSON, stable order, trailing newline.
+pub fn to_json(spec: &OpenAPI) -> String {
+    // Serializing these plain data types to a String cannot fail (no maps with non-string
+    // keys, no failing Serialize impls), so an error here would be a bug in openapiv3.
+    let mut out = serde_json::to_string_pretty(spec).expect("OpenAPI serializes to JSON");
+    out.push('\n');
+    out
+}
+
+/// `post_users_logout` for `POST /users/logout`; `get_users_id` for `GET /users/{id}`.
+pub fn operation_id(method: Method, path: &str) -> String {
+    let mut id = method.as_str().to_ascii_lowercase();
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        id.push('_');
+        id.extend(
+            segment
+                .chars()
+                .filter(|c| !matches!(c, '{' | '}'))
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }),
+        );
+    }
+    id
+}
+
+/// `PostUsersLogout` for `post_users_logout`; `RedirectUrl` for `redirectUrl`.
+pub fn pascal_case(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut upper_next = true;
+    let mut prev_lower = false;
+    for c in s.chars() {
+        if !c.is_ascii_alphanumeric() {
+            upper_next = true;
+            prev_lower = false;
+            continue;
+        }
+        if upper_next {
+            out.extend(c.to_uppercase());
+            upper_next = false;
+        } else if c.is_ascii_uppercase() && !prev_lower {
+            // Keep camelCase humps but fold shouting runs: `X-API-KEY` -> `XApiKey`.
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+    }
+    out
+}
+
+/// Canonical reason phrase, used as the (mandatory) response description.
+fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "No Content",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        409 => "Conflict",
+        422 => "Unprocessable Entity",
+        423 => "Locked",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => match status / 100 {
+            1 => "Informational",
+            2 => "Success",
+            3 => "Redirection",
+            4 => "Client error",
+            _ => "Server error",
+        },
+    }
+}
+
+#[derive(Default)]
+struct Converter {
+    file: String,
+    schemas: IndexMap<String, ReferenceOr<Schema>>,
+    /// Canonical JSON of a component's schema -> its name.
+    by_shape: BTreeMap<String, String>,
+    security_schemes: IndexMap<String, ReferenceOr<SecurityScheme>>,
+    warnings: Vec<String>,
+}
+
+impl Converter {
+    fn error(&self, message: String) -> ConvertError {
+        ConvertError {
+            file: self.file.clone(),
+            message,
+        }
+    }
+
+    fn operation(&mut self, doc: &EndpointDoc, op_id: &str) -> Result<Operation, ConvertError> {
+        let op_name = pascal_case(op_id);
+        let mut parameters = Vec::new();
+        for p in &doc.parameters {
+            let prefix = format!("{op_name}{}", pascal_case(&p.field.name));
+            let schema = self.field_schema(&p.field, &prefix, &p.field.name)?;
+            let data = ParameterData {
+                name: p.field.name.clone(),
+                description: p.field.description.clone(),
+                // OpenAPI requires path parameters to be required.
+                required: p.field.required || p.location == ParamLocation::Path,
+                deprecated: None,
+                format: ParameterSchemaOrContent::Schema(schema),
+                example: p.field.example.clone(),
+                examples: IndexMap::new(),
+                explode: None,
+                extensions: IndexMap::new(),
+            };
+            parameters.push(ReferenceOr::Item(match p.location {
+                ParamLocation::Path => Parameter::Path {
+                    parameter_data: data,
+                    style: Default::default(),
+                },
+                ParamLocation::Query => Parameter::Query {
+                    parameter_data: data,
+                    allow_reserved: false,
+                    style: Default::default(),
+                    allow_empty_value: None,
+                },
+                ParamLocation::Header => Parameter::Header {
+                    parameter_data: data,
+                    style: Default::default(),
+                },
+            }));
+        }
+        self.check_path_params(doc)?;
+
+        let request_body = match &doc.request {
+            None => None,
+            Some(body) => {
+                let (media_type, content) = self.body_content(
+                    body,
+                    &format!("{op_name}Request"),
+                    &format!("{op_name}Request"),
+                    "request",
+                )?;
+                let mut content_map = IndexMap::new();
+                content_map.insert(media_type, content);
+                Some(ReferenceOr::Item(RequestBody {
+                    content: content_map,
+                    required: true,
+                    ..Default::default()
+                }))
+            }
+        };
+
+        let mut responses = Responses::default();
+        for r in &doc.responses {
+            let success = (200..300).contains(&r.status);
+            let (name, child_prefix) = if success {
+                (format!("{op_name}Envelope"), op_name.clone())
+            } else {
+                ("ErrorEnvelope".to_string(), "Error".to_string())
+            };
+            let mut description = reason_phrase(r.status).to_string();
+            let mut extensions = IndexMap::new();
+            let mut content = IndexMap::new();
+            let (media_type, media) = self.body_content(
+                &r.body,
+                &name,
+                &child_prefix,
+                &format!("response {}", r.status),
+            )?;
+            if media_type != r.body.media_type {
+                description.push_str(&format!(
+                    ". The doc lists media type `{}`; its fields describe the JSON envelope, so the body is declared `{media_type}` and decoded into a typed value.",
+                    r.body.media_type
+                ));
+                extensions.insert(
+                    DOC_MEDIA_TYPE_EXTENSION.to_string(),
+                    Value::String(r.body.media_type.clone()),
+                );
+            }
+            content.insert(media_type, media);
+            let key = StatusCode::Code(r.status);
+            if responses.responses.contains_key(&key) {
+                return Err(self.error(format!("response {} is documented twice", r.status)));
+            }
+            responses.responses.insert(
+                key,
+                ReferenceOr::Item(Response {
+                    description,
+                    content,
+                    extensions,
+                    ..Default::default()
+                }),
+            );
+        }
+
+        let security = if doc.security.is_empty() {
+            None
+        } else {
+            let mut alternatives = Vec::new();
+            for name in &doc.security {
+                self.security_scheme(name);
+                let mut req = SecurityRequirement::new();
+                req.insert(name.clone(), Vec::new());
+                alternatives.push(req);
+            }
+            Some(alternatives)
+        };
+
+        Ok(Operation {
+            summary: Some(doc.summary.clone()),
+            description: doc.description.clone(),
+            operation_id: Some(op_id.to_string()),
+            parameters,
+            request_body,
+            responses,
+            security,
+            ..Default::default()
+        })
+    }
+
+    /// Every `{name}` in the path template needs a path parameter, and vice versa.
+    fn check_path_params(&self, doc: &EndpointDoc) -> Result<(), ConvertError> {
+        let in_template: Vec<&str> = doc
+            .path
+            .split('{')
+            .skip(1)
+            .filter_map(|s| s.split_once('}').map(|(name, _)| name))
+            .collect();
+        let documented: Vec<&str> = doc
+            .parameters
+            .iter()
+            .filter(|p| p.location == ParamLocation::Path)
+            .map(|p| p.field.name.as_str())
+            .collect();
+        if let Some(missing) = in_template.iter().find(|n| !documented.contains(n)) {
+            return Err(self.error(format!(
+                "path `{}` has `{{{missing}}}` but no `## Path parameters:` field `{missing}`",
+                doc.path
+            )));
+        }
+        if let Some(extra) = documented.iter().find(|n| !in_template.contains(n)) {
+            return Err(self.error(format!(
+                "path parameter `{extra}` does not appear in path `{}`",
+                doc.path
+            )));
+        }
+        Ok(())
+    }
+
+    fn security_scheme(&mut self, name: &str) {
+        if self.security_schemes.contains_key(name) {
+            return;
+        }
+        let known = SECURITY_SCHEMES.iter().find(|(n, _, _)| *n == name);
+        let scheme = match known {
+            Some((_, SchemeKind::HttpBearer, description)) => SecurityScheme::HTTP {
+                scheme: "bearer".to_string(),
+                bearer_format: None,
+                description: Some(description.to_string()),
+                extensions: IndexMap::new(),
+            },
+            Some((_, SchemeKind::ApiKeyHeader, description)) => api_key_header(name, description),
+            None => {
+                self.warnings.push(format!(
+                    "{}: unknown security scheme `{name}`, taken as an API key in the `{name}` header",
+                    self.file
+                ));
+                api_key_header(name, &format!("API key sent in the {name} header."))
+            }
+        };
+        self.security_schemes
+            .insert(name.to_string(), ReferenceOr::Item(scheme));
+    }
+
+    /// The media type entry of a body; `*/*` with documented fields becomes JSON.
+    fn body_content(
+        &mut self,
+        body: &Body,
+        name: &str,
+        child_prefix: &str,
+        what: &str,
+    ) -> Result<(String, MediaType), ConvertError> {
+        if body.fields.is_empty() {
+            return Ok((body.media_type.clone(), MediaType::default()));
+        }
+        let media_type = if body.media_type == "*/*" {
+            "application/json".to_string()
+        } else {
+            body.media_type.clone()
+        };
+        let schema = self.object_schema(&body.fields, None, child_prefix, what)?;
+        let schema = self.intern(schema, &[name.to_string()]);
+        Ok((
+            media_type,
+            MediaType {
+                schema: Some(schema),
+                ..Default::default()
+            },
+        ))
+    }
+
+    /// An object schema whose properties are `fields`; nested objects become components
+    /// named `<child_prefix><Field>`.
+    fn object_schema(
+        &mut self,
+        fields: &[Field],
+        data: Option<SchemaData>,
+        child_prefix: &str,
+        path: &str,
+    ) -> Result<Schema, ConvertError> {
+        let mut properties = IndexMap::new();
+        let mut required = Vec::new();
+        for f in fields {
+            let prefix = format!("{child_prefix}{}", pascal_case(&f.name));
+            let field_path = format!("{path}.{}", f.name);
+            let schema = self.field_schema(f, &prefix, &field_path)?;
+            if properties.insert(f.name.clone(), boxed(schema)).is_some() {
+                return Err(self.error(format!("`{field_path}` is documented twice")));
+            }
+            if f.required {
+                required.push(f.name.clone());
+            }
+        }
+        Ok(Schema {
+            schema_data: data.unwrap_or_default(),
+            schema_kind: SchemaKind::Type(Type::Object(ObjectType {
+                properties,
+                required,
+                ..Default::default()
+            })),
+        })
+    }
+
+    /// The schema of one field; `prefix` names the components it may introduce.
+    fn field_schema(
+        &mut self,
+        f: &Field,
+        prefix: &str,
+        path: &str,
+    ) -> Result<ReferenceOr<Schema>, ConvertError> {
+        let data = SchemaData {
+            nullable: f.nullable,
+            description: f.description.clone(),
+            example: f.example.clone(),
+            ..Default::default()
+        };
+        let values = f.enum_values.as_deref().unwrap_or_default();
+        if !f.children.is_empty() && !matches!(f.ty, FieldType::Object | FieldType::Array) {
+            return Err(self.error(format!(
+                "`{path}` is a {} but has nested fields",
+                f.ty.as_str()
+            )));
+        }
+        let enum_error = |this: &Self, v: &Value| {
+            this.error(format!(
+                "`{path}`: Enum value `{v}` does not match the field's type {}",
+                f.ty.as_str()
+            ))
+        };
+        let kind = match f.ty {
+            FieldType::String if !values.is_empty() => {
+                // String enums are open (see codegen): a named component per distinct value
+                // list, so the fallback type is written once and shared.
+                let mut enumeration = Vec::with_capacity(values.len());
+                for v in values {
+                    match v {
+                        Value::String(s) => enumeration.push(Some(s.clone())),
+                        Value::Null if f.nullable => enumeration.push(None),
+                        other => return Err(enum_error(self, other)),
+                    }
+                }
+                let component = Schema {
+                    schema_data: SchemaData::default(),
+                    schema_kind: SchemaKind::Type(Type::String(StringType {
+                        enumeration,
+                        ..Default::default()
+                    })),
+                };
+                let reference = self.intern(component, &[pascal_case(&f.name), prefix.to_string()]);
+                // `$ref` admits no sibling keywords in OpenAPI 3.0, so field-level facts are
+                // carried by a one-element `allOf` (typify resolves it to the referenced type).
+                if data == SchemaData::default() {
+                    return Ok(reference);
+                }
+                return Ok(ReferenceOr::Item(Schema {
+                    schema_data: data,
+                    schema_kind: SchemaKind::AllOf {
+                        all_of: vec![reference],
+                    },
+                }));
+            }
+            FieldType::String => SchemaKind::Type(Type::String(StringType::default())),
+            FieldType::Integer => {
+                let mut enumeration = Vec::new();
+                for v in values {
+                    match v {
+                        Value::Number(n) if n.as_i64().is_some() => enumeration.push(n.as_i64()),
+                        Value::Null if f.nullable => enumeration.push(None),
+                        other => return Err(enum_error(self, other)),
+                    }
+                }
+                SchemaKind::Type(Type::Integer(IntegerType {
+                    enumeration,
+                    ..Default::default()
+                }))
+            }
+            FieldType::Number => {
+                let mut enumeration = Vec::new();
+                for v in values {
+                    match v {
+                        Value::Number(n) => enumeration.push(n.as_f64()),
+                        Value::Null if f.nullable => enumeration.push(None),
+                        other => return Err(enum_error(self, other)),
+                    }
+                }
+                SchemaKind::Type(Type::Number(NumberType {
+                    enumeration,
+                    ..Default::default()
+                }))
+            }
+            FieldType::Boolean => {
+                let mut enumeration = Vec::new();
+                for v in values {
+                    match v {
+                        Value::Bool(b) => enumeration.push(Some(*b)),
+                        Value::Null if f.nullable => enumeration.push(None),
+                        other => return Err(enum_error(self, other)),
+                    }
+                }
+                SchemaKind::Type(Type::Boolean(BooleanType { enumeration }))
+            }
+            FieldType::Object if f.children.is_empty() => {
+                self.no_enum(f, path)?;
+                SchemaKind::Type(Type::Object(ObjectType {
+                    additional_properties: Some(AdditionalProperties::Any(true)),
+                    ..Default::default()
+                }))
+            }
+            FieldType::Object => {
+                self.no_enum(f, path)?;
+                // The object's description and example describe its type, so they go on the
+                // component; only nullability stays with the field that may be null.
+                let component_data = SchemaData {
+                    nullable: false,
+                    ..data
+                };
+                let object = self.object_schema(&f.children, Some(component_data), prefix, path)?;
+                let reference = self.intern(object, &[prefix.to_string()]);
+                let field_data = SchemaData {
+                    nullable: f.nullable,
+                    ..Default::default()
+                };
+                return Ok(self.with_data(reference, field_data));
+            }
+            FieldType::Array => {
+                self.no_enum(f, path)?;
+                let items = if f.children.is_empty() {
+                    ReferenceOr::Item(Box::new(Schema {
+                        schema_data: SchemaData::default(),
+                        schema_kind: SchemaKind::Any(AnySchema::default()),
+                    }))
+                } else {
+                    let item_name = format!("{prefix}Item");
+                    let object = self.object_schema(&f.children, None, prefix, path)?;
+                    boxed(self.intern(object, &[item_name]))
+                };
+                SchemaKind::Type(Type::Array(ArrayType {
+                    items: Some(items),
+                    min_items: None,
+                    max_items: None,
+                    unique_items: false,
+                }))
+            }
+            FieldType::Any => SchemaKind::Any(AnySchema {
+                enumeration: values.to_vec(),
+                ..Default::default()
+            }),
+            FieldType::Null => SchemaKind::Any(AnySchema {
+                enumeration: vec![Value::Null],
+                ..Default::default()
+            }),
+        };
+        let mut data = data;
+        if f.ty == FieldType::Null {
+            data.nullable = true;
+        }
+        Ok(ReferenceOr::Item(Schema {
+            schema_data: data,
+            schema_kind: kind,
+        }))
+    }
+
+    fn no_enum(&self, f: &Field, path: &str) -> Result<(), ConvertError> {
+        match &f.enum_values {
+            Some(_) => Err(self.error(format!(
+                "`{path}`: `Enum:` is not supported on a field of type {}",
+                f.ty.as_str()
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// Field-level description/example/nullability next to a `$ref` (see `field_schema`).
+    fn with_data(&self, reference: ReferenceOr<Schema>, data: SchemaData) -> ReferenceOr<Schema> {
+        if data == SchemaData::default() {
+            return reference;
+        }
+        ReferenceOr::Item(Schema {
+            schema_data: data,
+            schema_kind: SchemaKind::AllOf {
+                all_of: vec![reference],
+            },
+        })
+    }
+
+    /// Registers `schema` as a component (or finds the identical one) and returns its `$ref`.
+    /// `names` are the preferred names, best first; a numbered name is the last resort.
+    fn intern(&mut self, schema: Schema, names: &[String]) -> ReferenceOr<Schema> {
+        let shape = serde_json::to_string(&schema).unwrap_or_default();
+        if let Some(name) = self.by_shape.get(&shape) {
+            return ReferenceOr::ref_(&format!("#/components/schemas/{name}"));
+        }
+        let base = names
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "Schema".to_string());
+        let name = names
+            .iter()
+            .find(|n| !self.schemas.contains_key(*n))
+            .cloned()
+            .unwrap_or_else(|| {
+                (2..)
+                    .map(|i| format!("{base}{i}"))
+                    .find(|n| !self.schemas.contains_key(n))
+                    .unwrap_or(base.clone())
+            });
+        self.by_shape.insert(shape, name.clone());
+        self.schemas.insert(name.clone(), ReferenceOr::Item(schema));
+        ReferenceOr::ref_(&format!("#/components/schemas/{name}"))
+    }
+}
+
+fn api_key_header(name: &str, description: &str) -> SecurityScheme {
+    SecurityScheme::APIKey {
+        location: openapiv3::APIKeyLocation::Header,
+        name: name.to_string(),
+        description: Some(description.to_string()),
+        extensions: IndexMap::new(),
+    }
+}
+
+fn boxed(schema: ReferenceOr<Schema>) -> ReferenceOr<Box<Schema>> {
+    match schema {
+        ReferenceOr::Item(s) => ReferenceOr::Item(Box::new(s)),
+        ReferenceOr::Reference { reference } => ReferenceOr::Reference { reference },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_ids_follow_uberall_scheme() {
+        assert_eq!(
+            operation_id(Method::Post, "/users/logout"),
+            "post_users_logout"
+        );
+        assert_eq!(
+            operation_id(
+                Method::Get,
+                "/business-connections/{directoryType}/sales-partner/{salesPartnerId}/count"
+            ),
+            "get_business_connections_directoryType_sales_partner_salesPartnerId_count"
+        );
+    }
+
+    #[test]
+    fn pascal_case_handles_camel_snake_and_shouting() {
+        assert_eq!(pascal_case("post_users_logout"), "PostUsersLogout");
+        assert_eq!(pascal_case("redirectUrl"), "RedirectUrl");
+        assert_eq!(pascal_case("errorCode"), "ErrorCode");
+        assert_eq!(pascal_case("X-API-KEY"), "XApiKey");
+    }
+}
