@@ -12,8 +12,10 @@
 //!   error responses of an operation must share one type. When a preferred name is already
 //!   held by a different shape, the name is qualified (`<Owner>Status`) or numbered.
 
-use std::collections::BTreeMap;
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::hash::Hasher;
 
 use indexmap::IndexMap;
 use openapiv3::{
@@ -160,8 +162,9 @@ pub fn convert(docs: &[SourceDoc]) -> Result<Converted, ConvertError> {
         *slot = Some(operation);
     }
 
-    let mut schemas = cx.schemas;
-    schemas.sort_keys();
+    // Components in name order (a BTreeMap while building: sorting an IndexMap of large
+    // schemas at the end moved them around n log n times).
+    let schemas: IndexMap<String, ReferenceOr<Schema>> = cx.schemas.into_iter().collect();
     let spec = OpenAPI {
         openapi: OPENAPI_VERSION.to_string(),
         info: Info {
@@ -283,9 +286,11 @@ fn reason_phrase(status: u16) -> &'static str {
 #[derive(Default)]
 struct Converter {
     file: String,
-    schemas: IndexMap<String, ReferenceOr<Schema>>,
-    /// Canonical JSON of a component's schema -> its name.
-    by_shape: BTreeMap<String, String>,
+    schemas: BTreeMap<String, ReferenceOr<Schema>>,
+    /// Hash of a component's canonical JSON -> names of the components with that hash.
+    /// Keeping hashes rather than the JSON keeps memory flat on large docs; a hit is
+    /// confirmed by comparing the schemas themselves.
+    by_shape: HashMap<u64, Vec<String>>,
     security_schemes: IndexMap<String, ReferenceOr<SecurityScheme>>,
     warnings: Vec<String>,
 }
@@ -720,8 +725,13 @@ impl Converter {
     /// Registers `schema` as a component (or finds the identical one) and returns its `$ref`.
     /// `names` are the preferred names, best first; a numbered name is the last resort.
     fn intern(&mut self, schema: Schema, names: &[String]) -> ReferenceOr<Schema> {
-        let shape = serde_json::to_string(&schema).unwrap_or_default();
-        if let Some(name) = self.by_shape.get(&shape) {
+        let shape = shape_hash(&schema);
+        let same = self.by_shape.get(&shape).and_then(|candidates| {
+            candidates.iter().find(|name| {
+                matches!(self.schemas.get(name.as_str()), Some(ReferenceOr::Item(s)) if *s == schema)
+            })
+        });
+        if let Some(name) = same {
             return ReferenceOr::ref_(&format!("#/components/schemas/{name}"));
         }
         let base = names
@@ -738,10 +748,28 @@ impl Converter {
                     .find(|n| !self.schemas.contains_key(n))
                     .unwrap_or(base.clone())
             });
-        self.by_shape.insert(shape, name.clone());
+        self.by_shape.entry(shape).or_default().push(name.clone());
         self.schemas.insert(name.clone(), ReferenceOr::Item(schema));
         ReferenceOr::ref_(&format!("#/components/schemas/{name}"))
     }
+}
+
+/// Hash of a schema's canonical JSON, streamed into the hasher without building the string.
+fn shape_hash(schema: &Schema) -> u64 {
+    struct HashWriter(DefaultHasher);
+    impl std::io::Write for HashWriter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.write(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut writer = HashWriter(DefaultHasher::new());
+    // Serializing openapiv3's plain data into a sink that never fails cannot fail.
+    let _ = serde_json::to_writer(&mut writer, schema);
+    writer.0.finish()
 }
 
 fn api_key_header(name: &str, description: &str) -> SecurityScheme {
