@@ -219,11 +219,16 @@ struct View<'a> {
     src: &'a str,
     /// The input with white space trimmed and every run of it collapsed to one space.
     norm: String,
-    /// For every byte of `norm`, and one past its end, the byte offset in `src` it came from.
-    /// A collapsed space maps to the start of its white-space run; the end maps to the end of
-    /// the last non-white-space character, so "end of input" errors point right after the
-    /// last token rather than at trailing blank lines.
-    map: Vec<usize>,
+    /// Where `norm` maps into `src`: `(norm position, src offset)` at every point where the
+    /// distance between the two changes, ascending; between two entries a byte of `norm` maps
+    /// to the byte the same distance on in `src`. A collapsed space maps to the start of its
+    /// white-space run. Kept sparse (a one-line doc needs one entry) rather than one offset per
+    /// byte, which made large docs memory-bound.
+    shifts: Vec<(usize, usize)>,
+    /// Where positions at or past the end of `norm` map: the end of the last
+    /// non-white-space character, so "end of input" errors point right after the last token
+    /// rather than at trailing blank lines.
+    end: usize,
     /// Positions in `norm` (ascending) of the spaces that stand for white space containing a
     /// line break.
     breaks: Vec<usize>,
@@ -238,7 +243,16 @@ impl<'a> View<'a> {
             None => (0, src),
         };
         let mut norm = String::with_capacity(body.len());
-        let mut map = Vec::with_capacity(body.len() + 1);
+        let mut shifts: Vec<(usize, usize)> = Vec::new();
+        // Records that `norm[at]` came from `src[from]`, if that changes the distance.
+        let map_to = |shifts: &mut Vec<(usize, usize)>, at: usize, from: usize| {
+            let same = shifts
+                .last()
+                .is_some_and(|&(n, o)| o.wrapping_sub(n) == from.wrapping_sub(at));
+            if !same {
+                shifts.push((at, from));
+            }
+        };
         let mut breaks = Vec::new();
         // Start offset of the white-space run being skipped, and whether it holds a newline.
         let mut gap: Option<(usize, bool)> = None;
@@ -259,18 +273,18 @@ impl<'a> View<'a> {
                 if newline {
                     breaks.push(norm.len());
                 }
+                map_to(&mut shifts, norm.len(), start);
                 norm.push(' ');
-                map.push(start);
             }
+            map_to(&mut shifts, norm.len(), i);
             norm.push(c);
-            map.extend(i..i + c.len_utf8());
             end = i + c.len_utf8();
         }
-        map.push(end);
         View {
             src,
             norm,
-            map,
+            shifts,
+            end,
             breaks,
         }
     }
@@ -283,13 +297,16 @@ impl<'a> View<'a> {
 
     /// Byte offset, 1-based line and 1-based column in `src` of position `pos` of `norm`.
     fn locate(&self, pos: usize) -> (usize, usize, usize) {
-        let offset = self
-            .map
-            .get(pos)
-            .or(self.map.last())
-            .copied()
-            .unwrap_or(0)
-            .min(self.src.len());
+        let offset = if pos >= self.norm.len() {
+            self.end
+        } else {
+            let i = self.shifts.partition_point(|&(n, _)| n <= pos);
+            match i.checked_sub(1).and_then(|i| self.shifts.get(i)) {
+                Some(&(n, o)) => o + (pos - n),
+                None => pos,
+            }
+        }
+        .min(self.src.len());
         let before = self.src.get(..offset).unwrap_or(self.src);
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
