@@ -1,0 +1,517 @@
+//! The client: configuration, the shared connection pool, and where sessions come from.
+
+use std::{fmt, net::IpAddr, sync::Arc, time::Duration};
+
+use reqwest::{Method, Url, redirect};
+use secrecy::{ExposeSecret, SecretString};
+use uberall_client::operations::{self, Operation};
+
+use crate::{
+    error::{ConfigError, Error},
+    http::{Endpoint, Transport},
+    retry::RetryConfig,
+    secret::SecretHeader,
+    session::Session,
+};
+
+/// Base URL of the production API.
+pub const PRODUCTION_BASE_URL: &str = "https://uberall.com/api";
+/// Base URL of the sandbox API (its API keys differ from production's).
+pub const SANDBOX_BASE_URL: &str = "https://sandbox.uberall.com/api";
+/// The `User-Agent` sent with every request.
+pub const USER_AGENT: &str = concat!("uberall-sdk/", env!("CARGO_PKG_VERSION"));
+
+/// Default limit for establishing a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default limit for one attempt: connect, send, and read the whole response.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default cap on a response body (1 MiB).
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+
+/// Redirect hops followed before giving up.
+const MAX_REDIRECTS: usize = 5;
+
+/// How the access token is written into the `Authorization` header.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AuthScheme {
+    /// `Authorization: Bearer <token>` (the default).
+    #[default]
+    Bearer,
+    /// `Authorization: <token>`.
+    Bare,
+}
+
+impl AuthScheme {
+    fn prefix(self) -> &'static str {
+        match self {
+            Self::Bearer => "Bearer ",
+            Self::Bare => "",
+        }
+    }
+}
+
+/// A handle on the uberall API: configuration plus one shared connection pool.
+///
+/// Cloning is cheap (one reference count) and every clone shares the pool, so build one
+/// `Client` per process and hand out clones. `Client` is `Send + Sync`.
+///
+/// ```
+/// use std::time::Duration;
+/// use uberall_sdk::{Client, RetryConfig, SANDBOX_BASE_URL};
+///
+/// let client = Client::builder()
+///     .base_url(SANDBOX_BASE_URL)
+///     .api_key("my-private-key")
+///     .timeout(Duration::from_secs(10))
+///     .retry(RetryConfig::default().with_max_attempts(4))
+///     .build()?;
+/// let session = client.session("access-token-from-login");
+/// # drop(session);
+/// # Ok::<(), uberall_sdk::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<ClientInner>,
+}
+
+pub(crate) struct ClientInner {
+    pub(crate) transport: Transport,
+    pub(crate) retry: RetryConfig,
+    pub(crate) auth_scheme: AuthScheme,
+    pub(crate) base_url: Url,
+    pub(crate) logout: Endpoint,
+}
+
+impl Client {
+    /// A builder with the defaults: production base URL, no API key, 10 s connect timeout,
+    /// 30 s per-attempt timeout, [`RetryConfig::default`], `Bearer` tokens, 1 MiB body cap.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment: `UBERALL_BASE_URL` (default
+    /// [`PRODUCTION_BASE_URL`]) and `UBERALL_API_KEY` (optional). Unset and empty are the same.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when a variable is not UTF-8 or a value is invalid (see
+    /// [`ClientBuilder::build`]).
+    pub fn from_env() -> Result<Self, Error> {
+        let mut builder = Self::builder();
+        if let Some(base_url) = env_var("UBERALL_BASE_URL")? {
+            builder = builder.base_url(base_url);
+        }
+        if let Some(api_key) = env_var("UBERALL_API_KEY")? {
+            builder = builder.api_key(api_key);
+        }
+        builder.build()
+    }
+
+    /// A session for `access_token` (from `POST /users/login`). Nothing is sent yet.
+    ///
+    /// A token that cannot be sent in a header (empty, whitespace, non-ASCII) yields a session
+    /// whose calls fail with [`Error::Config`] without sending anything.
+    pub fn session(&self, access_token: impl Into<SecretString>) -> Session {
+        let token: SecretString = access_token.into();
+        let authorization = SecretHeader::new(
+            self.inner.auth_scheme.prefix(),
+            token.expose_secret(),
+            "access token",
+        );
+        Session::new(self.clone(), authorization)
+    }
+
+    /// The configured base URL.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base_url
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("Client")
+            .field("base_url", &inner.base_url.as_str())
+            .field("api_key", &inner.transport.api_key)
+            .field("auth_scheme", &inner.auth_scheme)
+            .field("timeout", &inner.transport.timeout)
+            .field("retry", &inner.retry)
+            .field("max_response_bytes", &inner.transport.max_response_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Client`]; every setting has a default, and [`build`](ClientBuilder::build)
+/// reports any invalid one.
+#[derive(Clone)]
+#[must_use]
+pub struct ClientBuilder {
+    base_url: String,
+    api_key: Option<SecretString>,
+    connect_timeout: Option<Duration>,
+    timeout: Duration,
+    retry: RetryConfig,
+    auth_scheme: AuthScheme,
+    allow_insecure_http: bool,
+    http_client: Option<reqwest::Client>,
+    max_response_bytes: usize,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            base_url: PRODUCTION_BASE_URL.to_owned(),
+            api_key: None,
+            connect_timeout: None,
+            timeout: DEFAULT_TIMEOUT,
+            retry: RetryConfig::default(),
+            auth_scheme: AuthScheme::default(),
+            allow_insecure_http: false,
+            http_client: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "[REDACTED]"))
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("auth_scheme", &self.auth_scheme)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("http_client", &self.http_client.is_some())
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    /// The API root, e.g. [`PRODUCTION_BASE_URL`] (default) or [`SANDBOX_BASE_URL`].
+    ///
+    /// It must be `https://`, or `http://` to a loopback host (`localhost`, `127.0.0.0/8`,
+    /// `::1`); any other `http://` URL needs [`allow_insecure_http`](Self::allow_insecure_http).
+    /// User info, query and fragment are refused.
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = base_url.into();
+        self
+    }
+
+    /// The account's private API key, sent as `X-API-KEY` with every request.
+    pub fn api_key(mut self, api_key: impl Into<SecretString>) -> Self {
+        self.api_key = Some(api_key.into());
+        self
+    }
+
+    /// Limit for establishing a connection (default 10 s). Cannot be combined with
+    /// [`http_client`](Self::http_client): configure that client instead.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Limit for one attempt: connect, send, and read the whole response (default 30 s).
+    /// Each retry gets a fresh limit.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How transient failures are retried (default [`RetryConfig::default`]).
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// How the token is written into `Authorization` (default [`AuthScheme::Bearer`]).
+    pub fn auth_scheme(mut self, auth_scheme: AuthScheme) -> Self {
+        self.auth_scheme = auth_scheme;
+        self
+    }
+
+    /// Allows an `http://` base URL to a non-loopback host. Tokens then travel in clear text:
+    /// use only on a network you trust.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Sends requests through your own `reqwest::Client` (to share its pool, proxy or TLS
+    /// settings). The SDK still sets its own headers and per-attempt timeout.
+    ///
+    /// Its redirect policy is yours: reqwest's default follows redirects to other hosts and
+    /// drops `Authorization` there, but not `X-API-KEY`. Build it with
+    /// [`redirect_policy()`](crate::redirect_policy) (or `redirect::Policy::none()`) to keep
+    /// the API key from leaking.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Cap on a response body in bytes (default 1 MiB); a larger body is
+    /// [`Error::BodyTooLarge`] and is not read past the cap.
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for an invalid or clear-text base URL (see
+    /// [`base_url`](Self::base_url)), an API key that cannot be a header value, a zero
+    /// timeout or body cap, `connect_timeout` combined with `http_client`, or a failure to
+    /// build the HTTP client (e.g. TLS initialisation).
+    pub fn build(self) -> Result<Client, Error> {
+        let base_url = validate_base_url(&self.base_url, self.allow_insecure_http)?;
+        if self.timeout.is_zero() {
+            return Err(ConfigError::new("the timeout must be greater than zero").into());
+        }
+        if self.max_response_bytes == 0 {
+            return Err(ConfigError::new("max_response_bytes must be greater than zero").into());
+        }
+        let api_key = self
+            .api_key
+            .as_ref()
+            .map(|key| SecretHeader::new("", key.expose_secret(), "API key"))
+            .transpose()?;
+        let http = match (self.http_client, self.connect_timeout) {
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::new(
+                    "connect_timeout cannot be applied to a caller-supplied reqwest::Client; \
+                     set it on that client",
+                )
+                .into());
+            }
+            (Some(client), None) => client,
+            (None, connect_timeout) => {
+                if connect_timeout.is_some_and(|t| t.is_zero()) {
+                    return Err(
+                        ConfigError::new("the connect timeout must be greater than zero").into(),
+                    );
+                }
+                reqwest::Client::builder()
+                    .connect_timeout(connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                    .redirect(redirect_policy())
+                    .build()
+                    .map_err(|err| {
+                        ConfigError::new(format!("could not build the HTTP client: {err}"))
+                    })?
+            }
+        };
+        let logout = endpoint(&base_url, operations::POST_USERS_LOGOUT)?;
+        Ok(Client {
+            inner: Arc::new(ClientInner {
+                transport: Transport {
+                    http,
+                    api_key,
+                    timeout: self.timeout,
+                    max_response_bytes: self.max_response_bytes,
+                },
+                retry: self.retry,
+                auth_scheme: self.auth_scheme,
+                base_url,
+                logout,
+            }),
+        })
+    }
+}
+
+/// The redirect policy of the SDK's own HTTP client, for use on one you supply.
+///
+/// It follows only 307 and 308 redirects (which keep the method and body) to the same origin
+/// (scheme, host and port), at most 5 hops. Any other redirect is not followed: the 3xx is
+/// returned and becomes [`Error::UnexpectedStatus`]. So neither `Authorization` nor `X-API-KEY`
+/// is ever sent to a host other than the configured one.
+pub fn redirect_policy() -> redirect::Policy {
+    redirect::Policy::custom(|attempt| {
+        let same_origin = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        let keeps_method = matches!(attempt.status().as_u16(), 307 | 308);
+        if same_origin && keeps_method && attempt.previous().len() <= MAX_REDIRECTS {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}
+
+/// Parses and checks a base URL. Error messages never echo the URL: it may hold user info.
+pub(crate) fn validate_base_url(raw: &str, allow_insecure_http: bool) -> Result<Url, ConfigError> {
+    let url = Url::parse(raw.trim())
+        .map_err(|err| ConfigError::new(format!("the base URL is not a valid URL ({err})")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(ConfigError::new(
+            "the base URL must not contain user info; use api_key() for credentials",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(ConfigError::new(
+            "the base URL must not have a query or fragment",
+        ));
+    }
+    let Some(host) = url.host() else {
+        return Err(ConfigError::new("the base URL has no host"));
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_insecure_http || is_loopback(&host) => {}
+        "http" => {
+            return Err(ConfigError::new(format!(
+                "refusing http:// to {host}: tokens would travel in clear text; use https:// \
+                 or opt in with allow_insecure_http(true)"
+            )));
+        }
+        other => {
+            return Err(ConfigError::new(format!(
+                "the base URL scheme must be https (or http to loopback), not {other}"
+            )));
+        }
+    }
+    Ok(url)
+}
+
+fn is_loopback(host: &url::Host<&str>) -> bool {
+    match host {
+        url::Host::Domain(domain) => domain.eq_ignore_ascii_case("localhost"),
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => IpAddr::V6(*ip).to_canonical().is_loopback(),
+    }
+}
+
+fn endpoint(base_url: &Url, operation: Operation) -> Result<Endpoint, ConfigError> {
+    // Appended as text: `Url::join` would replace the base's last segment (`/api`).
+    let joined = format!(
+        "{}{}",
+        base_url.as_str().trim_end_matches('/'),
+        operation.path
+    );
+    let url = Url::parse(&joined).map_err(|err| {
+        ConfigError::new(format!("cannot build the URL of {}: {err}", operation.id))
+    })?;
+    let method = Method::from_bytes(operation.method.as_bytes())
+        .map_err(|_| ConfigError::new(format!("invalid HTTP method for {}", operation.id)))?;
+    Ok(Endpoint {
+        operation,
+        method,
+        url,
+    })
+}
+
+/// An environment variable, with unset and empty both meaning `None`.
+pub(crate) fn env_var(name: &'static str) -> Result<Option<String>, ConfigError> {
+    match std::env::var(name) {
+        Ok(value) if value.trim().is_empty() => Ok(None),
+        Ok(value) => Ok(Some(value)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(ConfigError::new(format!("{name} is not valid UTF-8")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_https_and_loopback_http() {
+        for ok in [
+            PRODUCTION_BASE_URL,
+            SANDBOX_BASE_URL,
+            "https://api.uberall.com/api/",
+            "http://127.0.0.1:8080/api",
+            "http://127.1.2.3/api",
+            "http://localhost:1234",
+            "http://LOCALHOST/api",
+            "http://[::1]:9/api",
+            "http://[::ffff:127.0.0.1]/api",
+        ] {
+            validate_base_url(ok, false).unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
+    }
+
+    #[test]
+    fn refuses_clear_text_to_other_hosts_unless_allowed() {
+        for bad in [
+            "http://uberall.com/api",
+            "http://10.0.0.1/api",
+            "http://localhost.evil.com/",
+            "http://[::2]/",
+        ] {
+            let err = validate_base_url(bad, false).unwrap_err();
+            assert!(err.message().contains("clear text"), "{bad}: {err}");
+            validate_base_url(bad, true).unwrap();
+        }
+    }
+
+    #[test]
+    fn refuses_malformed_urls_without_echoing_them() {
+        for bad in [
+            "not a url",
+            "ftp://uberall.com/api",
+            "https://user:hunter2@uberall.com/api",
+            "https://uberall.com/api?key=hunter2",
+            "https://uberall.com/api#frag",
+            "file:///etc/passwd",
+        ] {
+            let err = validate_base_url(bad, true).unwrap_err();
+            assert!(!err.to_string().contains("hunter2"), "{err}");
+        }
+    }
+
+    #[test]
+    fn endpoint_keeps_the_base_path() {
+        for base in ["https://uberall.com/api", "https://uberall.com/api/"] {
+            let url = validate_base_url(base, false).unwrap();
+            let endpoint = endpoint(&url, operations::POST_USERS_LOGOUT).unwrap();
+            assert_eq!(
+                endpoint.url.as_str(),
+                "https://uberall.com/api/users/logout"
+            );
+            assert_eq!(endpoint.method, Method::POST);
+        }
+    }
+
+    #[test]
+    fn builder_rejects_bad_settings() {
+        let err = Client::builder()
+            .timeout(Duration::ZERO)
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, Error::Config(_)));
+        let err = Client::builder()
+            .http_client(reqwest::Client::new())
+            .connect_timeout(Duration::from_secs(1))
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, Error::Config(_)));
+        let err = Client::builder().api_key("bad key").build().unwrap_err();
+        assert!(!err.to_string().contains("bad key"));
+    }
+
+    #[test]
+    fn debug_hides_the_api_key() {
+        let builder = Client::builder().api_key("super-secret-key");
+        assert!(!format!("{builder:?}").contains("super-secret-key"));
+        let client = builder.build().unwrap();
+        let debug = format!("{client:?}");
+        assert!(!debug.contains("super-secret-key"), "{debug}");
+        assert!(debug.contains("[REDACTED]"));
+    }
+
+    #[test]
+    fn client_and_session_are_cheap_shared_handles() {
+        fn assert_traits<T: Send + Sync + Clone + 'static>() {}
+        assert_traits::<Client>();
+        assert_traits::<Session>();
+        assert_eq!(std::mem::size_of::<Client>(), std::mem::size_of::<usize>());
+    }
+}

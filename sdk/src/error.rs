@@ -1,0 +1,565 @@
+//! The one error type of the SDK, and the details it carries.
+
+use std::{borrow::Cow, fmt, sync::Arc, time::Duration};
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::{ErrorCode, Status};
+
+/// Everything that can go wrong when talking to uberall.
+///
+/// Match on the variant for the kind of failure, or use the helpers that cut across variants:
+/// [`is_retryable`](Error::is_retryable), [`is_auth`](Error::is_auth),
+/// [`http_status`](Error::http_status), [`status`](Error::status),
+/// [`error_code`](Error::error_code), [`retry_after`](Error::retry_after).
+///
+/// No variant's `Display` or `Debug` contains the access token or the API key: text that came
+/// back from the server is scrubbed of both before it is stored.
+///
+/// `Error` is `Clone` so that every caller of a shared logout gets the same outcome.
+///
+/// ```
+/// # async fn demo(session: uberall_sdk::Session) {
+/// use uberall_sdk::{Error, Status};
+///
+/// match session.logout().await {
+///     Ok(outcome) => println!("logged out: {outcome:?}"),
+///     Err(Error::SessionEnded) => println!("already logged out here"),
+///     Err(err) if err.is_auth() => println!("credentials rejected: {err}"),
+///     Err(Error::Api(api)) if api.status() == &Status::ResourceLocked => println!("try later"),
+///     Err(err) => println!("logout failed: {err}"),
+/// }
+/// # }
+/// ```
+#[derive(Clone, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The API answered, and its answer is an error: a non-200 response carrying the uberall
+    /// envelope, or an HTTP 200 whose `status` is not `SUCCESS` or whose `response.success` is
+    /// `false`.
+    #[error(transparent)]
+    Api(ApiError),
+    /// The session was logged out; nothing was sent. Open a new session with a new token.
+    #[error("the session has ended: its access token was logged out (nothing was sent)")]
+    SessionEnded,
+    /// The request (connect, send, or reading the response) took longer than its timeout.
+    #[error("the request to uberall timed out")]
+    Timeout(#[source] TransportError),
+    /// The HTTP exchange failed: connection refused or reset, TLS failure, a malformed response.
+    #[error("{}", if .0.is_connect() {
+        "could not connect to uberall (the request was not sent)"
+    } else {
+        "the HTTP exchange with uberall failed"
+    })]
+    Transport(#[source] TransportError),
+    /// An HTTP status whose body the docs describe (200, 400, 401, 403, 404, 409) came with a
+    /// body that is not that JSON: malformed, empty, a missing required field, an HTML page.
+    #[error("could not decode the uberall response: {0}")]
+    Decode(ResponseError),
+    /// An HTTP status the docs do not list (5xx, 3xx, 429, ...) without the uberall error
+    /// envelope, e.g. a proxy's HTML error page or a redirect that was not followed.
+    #[error("unexpected response from uberall: {0}")]
+    UnexpectedStatus(ResponseError),
+    /// The response body is larger than the configured cap; it was not read past the cap.
+    #[error("the uberall response body exceeds the {limit}-byte limit (HTTP {http_status})")]
+    BodyTooLarge {
+        /// HTTP status of the response.
+        http_status: StatusCode,
+        /// The cap, from [`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes).
+        limit: usize,
+    },
+    /// The client or session configuration is invalid; nothing was sent.
+    #[error(transparent)]
+    Config(ConfigError),
+}
+
+impl Error {
+    /// Whether sending the same request again may succeed: connect errors, timeouts, HTTP 429,
+    /// 502, 503, 504 and status `QUOTA_LIMIT_EXCEED`. Authentication and validation errors
+    /// never are. The client retries these itself, as its [`RetryConfig`](crate::RetryConfig)
+    /// allows; an error you see has used up those attempts.
+    pub fn is_retryable(&self) -> bool {
+        if self.is_auth() {
+            return false;
+        }
+        let transient_http = |status: StatusCode| matches!(status.as_u16(), 429 | 502 | 503 | 504);
+        match self {
+            Self::Api(e) => {
+                transient_http(e.http_status()) || e.status() == &Status::QuotaLimitExceed
+            }
+            Self::UnexpectedStatus(e) => transient_http(e.http_status()),
+            Self::Timeout(_) | Self::Transport(_) => true,
+            Self::SessionEnded | Self::Decode(_) | Self::BodyTooLarge { .. } | Self::Config(_) => {
+                false
+            }
+        }
+    }
+
+    /// Whether the credentials were refused: HTTP 401 or 403, or status `NOT_AUTHORIZED`,
+    /// `FORBIDDEN`, `BAD_ACCESS_TOKEN`, `BAD_PRIVATE_KEY` or `BAD_PUBLIC_KEY`.
+    pub fn is_auth(&self) -> bool {
+        let auth_http = |status: StatusCode| matches!(status.as_u16(), 401 | 403);
+        match self {
+            Self::Api(e) => {
+                auth_http(e.http_status())
+                    || matches!(
+                        e.status(),
+                        Status::NotAuthorized
+                            | Status::Forbidden
+                            | Status::BadAccessToken
+                            | Status::BadPrivateKey
+                            | Status::BadPublicKey
+                    )
+            }
+            Self::Decode(e) | Self::UnexpectedStatus(e) => auth_http(e.http_status()),
+            _ => false,
+        }
+    }
+
+    /// Whether this is [`Error::SessionEnded`].
+    pub fn is_session_ended(&self) -> bool {
+        matches!(self, Self::SessionEnded)
+    }
+
+    /// Whether this is [`Error::Timeout`].
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Self::Timeout(_))
+    }
+
+    /// The HTTP status of the response, when one was received.
+    pub fn http_status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Api(e) => Some(e.http_status()),
+            Self::Decode(e) | Self::UnexpectedStatus(e) => Some(e.http_status()),
+            Self::BodyTooLarge { http_status, .. } => Some(*http_status),
+            _ => None,
+        }
+    }
+
+    /// The envelope's `status`, for [`Error::Api`].
+    pub fn status(&self) -> Option<&Status> {
+        match self {
+            Self::Api(e) => Some(e.status()),
+            _ => None,
+        }
+    }
+
+    /// The envelope's `errorCode`, for [`Error::Api`] when the server sent one.
+    pub fn error_code(&self) -> Option<&ErrorCode> {
+        match self {
+            Self::Api(e) => e.error_code(),
+            _ => None,
+        }
+    }
+
+    /// The envelope's `message`, for [`Error::Api`] when the server sent one.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Self::Api(e) => e.message(),
+            _ => None,
+        }
+    }
+
+    /// How long the server asked to wait (`Retry-After`, seconds or HTTP date), if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Api(e) => e.retry_after(),
+            Self::UnexpectedStatus(e) | Self::Decode(e) => e.retry_after(),
+            _ => None,
+        }
+    }
+
+    /// Whether the server may have carried out the request although this error came back:
+    /// the answer was lost (timeout or dropped connection after sending), unreadable, or came
+    /// from a gateway in front of the API (5xx without the uberall envelope). An answer in the
+    /// API's own envelope, a failure to connect, or a local refusal says it did not.
+    pub(crate) fn may_have_taken_effect(&self) -> bool {
+        match self {
+            Self::Timeout(e) | Self::Transport(e) => !e.is_connect(),
+            Self::Decode(_) | Self::BodyTooLarge { .. } => true,
+            Self::UnexpectedStatus(e) => e.http_status().is_server_error(),
+            Self::Api(_) | Self::SessionEnded | Self::Config(_) => false,
+        }
+    }
+
+    /// A short, stable name of the variant, for trace fields.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Self::Api(_) => "api",
+            Self::SessionEnded => "session_ended",
+            Self::Timeout(_) => "timeout",
+            Self::Transport(_) => "transport",
+            Self::Decode(_) => "decode",
+            Self::UnexpectedStatus(_) => "unexpected_status",
+            Self::BodyTooLarge { .. } => "body_too_large",
+            Self::Config(_) => "config",
+        }
+    }
+
+    pub(crate) fn from_reqwest(err: reqwest::Error) -> Self {
+        if err.is_timeout() {
+            Self::Timeout(TransportError(Arc::new(err)))
+        } else {
+            Self::Transport(TransportError(Arc::new(err)))
+        }
+    }
+}
+
+impl From<ConfigError> for Error {
+    fn from(err: ConfigError) -> Self {
+        Self::Config(err)
+    }
+}
+
+/// An error answer of the API: HTTP status plus the uberall envelope.
+#[derive(Clone)]
+pub struct ApiError(Box<ApiErrorInner>);
+
+#[derive(Clone, Debug)]
+struct ApiErrorInner {
+    http_status: StatusCode,
+    status: Status,
+    error_code: Option<ErrorCode>,
+    message: Option<String>,
+    warnings: Vec<Value>,
+    retry_after: Option<Duration>,
+}
+
+impl ApiError {
+    pub(crate) fn new(
+        http_status: StatusCode,
+        status: Status,
+        error_code: Option<ErrorCode>,
+        message: Option<String>,
+        warnings: Vec<Value>,
+        retry_after: Option<Duration>,
+    ) -> Self {
+        Self(Box::new(ApiErrorInner {
+            http_status,
+            status,
+            error_code,
+            message,
+            warnings,
+            retry_after,
+        }))
+    }
+
+    /// HTTP status of the response (200 for a `SUCCESS`-less 200).
+    pub fn http_status(&self) -> StatusCode {
+        self.0.http_status
+    }
+
+    /// The envelope's `status`; values the docs do not list arrive as `Status::Unrecognized`.
+    pub fn status(&self) -> &Status {
+        &self.0.status
+    }
+
+    /// The envelope's `errorCode`, when present.
+    pub fn error_code(&self) -> Option<&ErrorCode> {
+        self.0.error_code.as_ref()
+    }
+
+    /// The envelope's `message`, when present (credentials scrubbed).
+    pub fn message(&self) -> Option<&str> {
+        self.0.message.as_deref()
+    }
+
+    /// The envelope's `warnings` (only 200 envelopes carry them).
+    pub fn warnings(&self) -> &[Value] {
+        &self.0.warnings
+    }
+
+    /// The server's `Retry-After`, when it sent one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.0.retry_after
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("http_status", &self.0.http_status)
+            .field("status", &self.0.status)
+            .field("error_code", &self.0.error_code)
+            .field("message", &self.0.message)
+            .field("warnings", &self.0.warnings)
+            .field("retry_after", &self.0.retry_after)
+            .finish()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "uberall API error: HTTP {}, status {}",
+            self.0.http_status.as_u16(),
+            self.0.status
+        )?;
+        if let Some(code) = &self.0.error_code {
+            write!(f, ", errorCode {code}")?;
+        }
+        if let Some(message) = &self.0.message {
+            write!(f, ": {message}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A response the SDK could not turn into an API answer: what came back, in short.
+#[derive(Clone)]
+pub struct ResponseError(Box<ResponseErrorInner>);
+
+#[derive(Clone, Debug)]
+struct ResponseErrorInner {
+    http_status: StatusCode,
+    content_type: Option<String>,
+    excerpt: String,
+    detail: Option<String>,
+    retry_after: Option<Duration>,
+}
+
+impl ResponseError {
+    pub(crate) fn new(
+        http_status: StatusCode,
+        content_type: Option<String>,
+        excerpt: String,
+        detail: Option<String>,
+        retry_after: Option<Duration>,
+    ) -> Self {
+        Self(Box::new(ResponseErrorInner {
+            http_status,
+            content_type,
+            excerpt,
+            detail,
+            retry_after,
+        }))
+    }
+
+    /// HTTP status of the response.
+    pub fn http_status(&self) -> StatusCode {
+        self.0.http_status
+    }
+
+    /// The response's `Content-Type`, if it had a readable one.
+    pub fn content_type(&self) -> Option<&str> {
+        self.0.content_type.as_deref()
+    }
+
+    /// The start of the body (at most a few hundred characters, lossy UTF-8, control
+    /// characters replaced, credentials scrubbed). Empty for an empty body.
+    pub fn excerpt(&self) -> &str {
+        &self.0.excerpt
+    }
+
+    /// Why decoding failed (the JSON parser's message), or what else was wrong.
+    pub fn detail(&self) -> Option<&str> {
+        self.0.detail.as_deref()
+    }
+
+    /// The server's `Retry-After`, when it sent one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.0.retry_after
+    }
+}
+
+impl fmt::Debug for ResponseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseError")
+            .field("http_status", &self.0.http_status)
+            .field("content_type", &self.0.content_type)
+            .field("excerpt", &self.0.excerpt)
+            .field("detail", &self.0.detail)
+            .field("retry_after", &self.0.retry_after)
+            .finish()
+    }
+}
+
+impl fmt::Display for ResponseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {}", self.0.http_status.as_u16())?;
+        match &self.0.content_type {
+            Some(content_type) => write!(f, ", content-type {content_type}")?,
+            None => f.write_str(", no content-type")?,
+        }
+        if let Some(detail) = &self.0.detail {
+            write!(f, ": {detail}")?;
+        }
+        if self.0.excerpt.is_empty() {
+            f.write_str("; empty body")
+        } else {
+            write!(f, "; body starts with {:?}", self.0.excerpt)
+        }
+    }
+}
+
+impl std::error::Error for ResponseError {}
+
+/// A failed HTTP exchange: the underlying [`reqwest::Error`], whose message and causes it
+/// shows.
+#[derive(Clone)]
+pub struct TransportError(Arc<reqwest::Error>);
+
+impl TransportError {
+    /// Whether the connection could not be established (so the request was never sent).
+    pub fn is_connect(&self) -> bool {
+        self.0.is_connect()
+    }
+
+    /// The underlying `reqwest` error.
+    pub fn reqwest(&self) -> &reqwest::Error {
+        &self.0
+    }
+}
+
+impl fmt::Debug for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&*self.0, f)
+    }
+}
+
+impl std::error::Error for TransportError {
+    // Displayed as the reqwest error itself, so the chain continues with that error's cause.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&*self.0)
+    }
+}
+
+/// Invalid configuration: a bad base URL, a credential that cannot be a header, a missing
+/// environment variable. The message names the setting, never a secret value.
+#[derive(Clone, Debug)]
+pub struct ConfigError(Cow<'static, str>);
+
+impl ConfigError {
+    pub(crate) fn new(message: impl Into<Cow<'static, str>>) -> Self {
+        Self(message.into())
+    }
+
+    /// What is wrong, in words.
+    pub fn message(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid uberall SDK configuration: {}", self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(http: u16, status: Status) -> Error {
+        Error::Api(ApiError::new(
+            StatusCode::from_u16(http).unwrap(),
+            status,
+            None,
+            Some("msg".into()),
+            Vec::new(),
+            None,
+        ))
+    }
+
+    fn unexpected(http: u16) -> Error {
+        Error::UnexpectedStatus(ResponseError::new(
+            StatusCode::from_u16(http).unwrap(),
+            Some("text/html".into()),
+            "<html>".into(),
+            None,
+            None,
+        ))
+    }
+
+    #[test]
+    fn retryable_classification() {
+        assert!(api(429, Status::QuotaLimitExceed).is_retryable());
+        assert!(api(200, Status::QuotaLimitExceed).is_retryable());
+        assert!(api(503, Status::ServerError).is_retryable());
+        assert!(!api(500, Status::ServerError).is_retryable());
+        assert!(!api(400, Status::InvalidParameter).is_retryable());
+        assert!(!api(409, Status::Conflict).is_retryable());
+        // Auth wins over a transient HTTP status.
+        assert!(!api(503, Status::BadAccessToken).is_retryable());
+        for http in [429, 502, 503, 504] {
+            assert!(unexpected(http).is_retryable(), "{http}");
+        }
+        for http in [500, 501, 302, 418] {
+            assert!(!unexpected(http).is_retryable(), "{http}");
+        }
+        assert!(!Error::SessionEnded.is_retryable());
+        assert!(!Error::Config(ConfigError::new("x")).is_retryable());
+        assert!(
+            !Error::BodyTooLarge {
+                http_status: StatusCode::OK,
+                limit: 1
+            }
+            .is_retryable()
+        );
+    }
+
+    #[test]
+    fn auth_classification() {
+        for status in [
+            Status::NotAuthorized,
+            Status::Forbidden,
+            Status::BadAccessToken,
+            Status::BadPrivateKey,
+            Status::BadPublicKey,
+        ] {
+            assert!(api(400, status.clone()).is_auth(), "{status}");
+            assert!(api(200, status).is_auth());
+        }
+        assert!(api(401, Status::Unrecognized("NEW".into())).is_auth());
+        assert!(unexpected(401).is_auth());
+        assert!(!api(400, Status::MissingParameter).is_auth());
+        assert!(!unexpected(502).is_auth());
+    }
+
+    #[test]
+    fn accessors_and_display() {
+        let err = Error::Api(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            Status::BadAccessToken,
+            Some(ErrorCode::Unknown),
+            Some("token expired".into()),
+            Vec::new(),
+            Some(Duration::from_secs(2)),
+        ));
+        assert_eq!(err.http_status(), Some(StatusCode::UNAUTHORIZED));
+        assert_eq!(err.status(), Some(&Status::BadAccessToken));
+        assert_eq!(err.error_code(), Some(&ErrorCode::Unknown));
+        assert_eq!(err.message(), Some("token expired"));
+        assert_eq!(err.retry_after(), Some(Duration::from_secs(2)));
+        assert_eq!(
+            err.to_string(),
+            "uberall API error: HTTP 401, status BAD_ACCESS_TOKEN, errorCode UNKNOWN: token expired"
+        );
+        assert_eq!(
+            unexpected(502).to_string(),
+            "unexpected response from uberall: HTTP 502, content-type text/html; \
+             body starts with \"<html>\""
+        );
+        assert!(Error::SessionEnded.is_session_ended());
+        assert_eq!(Error::SessionEnded.http_status(), None);
+    }
+
+    #[test]
+    fn error_is_small_send_sync_static() {
+        fn assert_traits<T: Send + Sync + 'static + std::error::Error + Clone>() {}
+        assert_traits::<Error>();
+        assert!(std::mem::size_of::<Error>() <= 32);
+    }
+}

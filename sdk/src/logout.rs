@@ -1,0 +1,188 @@
+//! `POST /users/logout`: its typed outcome and how its responses are read.
+
+use std::time::SystemTime;
+
+use reqwest::{StatusCode, Url};
+use serde_json::Value;
+use uberall_client::types::{ErrorEnvelope, PostUsersLogoutEnvelope};
+
+use crate::{
+    Status,
+    error::{ApiError, Error},
+    http::RawResponse,
+    response::{api_error, error_from_response, is_documented_error_status, response_error},
+    retry::parse_retry_after,
+    secret::Redactor,
+};
+
+/// What a successful logout returned.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LogoutOutcome {
+    redirect_url: Option<Url>,
+    message: Option<String>,
+    warnings: Vec<Value>,
+    already_logged_out: bool,
+}
+
+impl LogoutOutcome {
+    /// Where the server suggests sending the user (`response.redirectUrl`), resolved against
+    /// the request URL so that a relative value works too. `None` when absent or unparseable.
+    pub fn redirect_url(&self) -> Option<&Url> {
+        self.redirect_url.as_ref()
+    }
+
+    /// The envelope's `message`, if any.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// The envelope's `warnings` (their shape is not documented, hence JSON values).
+    pub fn warnings(&self) -> &[Value] {
+        &self.warnings
+    }
+
+    /// `true` when the server answered `BAD_ACCESS_TOKEN` to a logout that an earlier,
+    /// interrupted attempt may already have performed: the token is gone, as asked, but this
+    /// outcome carries no redirect URL, message or warnings. See
+    /// [`Session::logout`](crate::Session::logout) for the rule.
+    pub fn was_already_logged_out(&self) -> bool {
+        self.already_logged_out
+    }
+
+    pub(crate) fn already_logged_out() -> Self {
+        Self {
+            already_logged_out: true,
+            ..Self::default()
+        }
+    }
+}
+
+/// Reads a logout response: the outcome for a successful 200, the error otherwise.
+pub(crate) fn interpret(
+    response: &RawResponse,
+    request_url: &Url,
+    redactor: &Redactor<'_>,
+) -> Result<LogoutOutcome, Error> {
+    if response.status != StatusCode::OK {
+        let documented = is_documented_error_status(response.status.as_u16());
+        return Err(error_from_response(response, documented, redactor));
+    }
+    let envelope = match serde_json::from_slice::<PostUsersLogoutEnvelope>(&response.body) {
+        Ok(envelope) => envelope,
+        Err(err) => {
+            // A 200 may carry the error envelope (a `status` but no `response` object): that
+            // is still the API's answer, not an undecodable one.
+            if let Ok(envelope) = serde_json::from_slice::<ErrorEnvelope>(&response.body)
+                && envelope.status != Status::Success
+            {
+                return Err(api_error(response, envelope, redactor));
+            }
+            let detail = Some(redactor.scrub(&err.to_string()));
+            return Err(Error::Decode(response_error(response, detail, redactor)));
+        }
+    };
+    if envelope.status != Status::Success || envelope.response.success == Some(false) {
+        return Err(Error::Api(ApiError::new(
+            response.status,
+            envelope.status,
+            None,
+            envelope.message.map(|m| redactor.scrub(&m)),
+            envelope.warnings,
+            parse_retry_after(&response.headers, SystemTime::now()),
+        )));
+    }
+    let redirect_url = envelope
+        .response
+        .redirect_url
+        .filter(|raw| !raw.trim().is_empty())
+        .and_then(|raw| match request_url.join(raw.trim()) {
+            Ok(url) => Some(url),
+            Err(err) => {
+                // The logout itself succeeded; failing it over a bad hint would make the caller
+                // retry against a token that is already gone.
+                tracing::warn!(error = %err, "ignoring unparseable redirectUrl in logout response");
+                None
+            }
+        });
+    Ok(LogoutOutcome {
+        redirect_url,
+        message: envelope.message,
+        warnings: envelope.warnings,
+        already_logged_out: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+    use reqwest::header::HeaderMap;
+
+    fn ok(body: &str) -> Result<LogoutOutcome, Error> {
+        let response = RawResponse {
+            status: StatusCode::OK,
+            headers: HeaderMap::new(),
+            body: Bytes::copy_from_slice(body.as_bytes()),
+        };
+        let url = Url::parse("https://uberall.com/api/users/logout").unwrap();
+        interpret(&response, &url, &Redactor::default())
+    }
+
+    #[test]
+    fn success_with_all_fields() {
+        let outcome = ok(r#"{"status":"SUCCESS","message":"bye","warnings":["w"],
+            "response":{"success":true,"redirectUrl":"http://example.com/redirect"},"extra":1}"#)
+        .unwrap();
+        assert_eq!(
+            outcome.redirect_url().unwrap().as_str(),
+            "http://example.com/redirect"
+        );
+        assert_eq!(outcome.message(), Some("bye"));
+        assert_eq!(outcome.warnings(), [Value::from("w")]);
+        assert!(!outcome.was_already_logged_out());
+    }
+
+    #[test]
+    fn success_with_optional_fields_missing_or_relative() {
+        let outcome = ok(r#"{"status":"SUCCESS","response":{}}"#).unwrap();
+        assert_eq!(outcome, LogoutOutcome::default());
+        let outcome = ok(r#"{"status":"SUCCESS","response":{"redirectUrl":"/login"}}"#).unwrap();
+        assert_eq!(
+            outcome.redirect_url().unwrap().as_str(),
+            "https://uberall.com/login"
+        );
+        let outcome =
+            ok(r#"{"status":"SUCCESS","response":{"redirectUrl":"http://[::1"}}"#).unwrap();
+        assert_eq!(outcome.redirect_url(), None);
+    }
+
+    #[test]
+    fn non_success_200_is_an_api_error() {
+        let err =
+            ok(r#"{"status":"BAD_ACCESS_TOKEN","message":"expired","response":{}}"#).unwrap_err();
+        assert_eq!(err.status(), Some(&Status::BadAccessToken));
+        assert_eq!(err.http_status(), Some(StatusCode::OK));
+        let err = ok(r#"{"status":"SUCCESS","response":{"success":false}}"#).unwrap_err();
+        assert!(matches!(err, Error::Api(_)));
+        // Error envelope (no `response`) on a 200.
+        let err = ok(r#"{"status":"NEW_STATUS","errorCode":"NEW_CODE"}"#).unwrap_err();
+        assert_eq!(
+            err.status(),
+            Some(&Status::Unrecognized("NEW_STATUS".into()))
+        );
+    }
+
+    #[test]
+    fn undecodable_200_is_a_decode_error() {
+        for body in [
+            "",
+            "{",
+            "<html>hi</html>",
+            r#"{"status":"SUCCESS"}"#,
+            r#"{"status":1}"#,
+        ] {
+            let err = ok(body).unwrap_err();
+            assert!(matches!(err, Error::Decode(_)), "{body}: {err:?}");
+        }
+    }
+}

@@ -1,0 +1,385 @@
+//! Sessions: one access token, shared by every clone, ended once by logout.
+
+use std::{
+    fmt,
+    panic::AssertUnwindSafe,
+    sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError},
+};
+
+use futures_util::FutureExt as _;
+use tokio::sync::Notify;
+
+use crate::{
+    Status,
+    client::{Client, env_var},
+    error::{ConfigError, Error},
+    logout::{self, LogoutOutcome},
+    retry::{self, Attempts},
+    secret::{Redactor, SecretHeader},
+};
+
+/// A logged-in user: the [`Client`] plus one access token.
+///
+/// Cloning is cheap (two reference counts) and every clone shares one state: once any clone
+/// logs out, all of them are ended. `Session` is `Send + Sync`; its `Debug` shows no token.
+///
+/// Logging out:
+/// * [`logout`](Session::logout) sends `POST /users/logout` once, however many clones call it
+///   at the same time.
+/// * [`scope`](Session::scope) runs your async work and then always logs out, whether the work
+///   returned `Ok`, `Err`, or panicked.
+#[derive(Clone)]
+pub struct Session {
+    client: Client,
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    /// `Err` when the token could not be a header value; every call then reports it.
+    authorization: Result<SecretHeader, ConfigError>,
+    phase: Mutex<Phase>,
+}
+
+enum Phase {
+    /// The token is (as far as we know) valid. `may_have_logged_out` records that an earlier
+    /// logout may have taken effect before failing or being cancelled.
+    Live { may_have_logged_out: bool },
+    /// One caller is sending the logout; others wait on the flight.
+    LoggingOut(Arc<Flight>),
+    /// Logged out; the flight keeps the outcome for [`Session::scope`].
+    Ended(Arc<Flight>),
+}
+
+/// One logout request and everyone waiting for it.
+#[derive(Default)]
+struct Flight {
+    settled: OnceLock<Settled>,
+    done: Notify,
+}
+
+enum Settled {
+    Finished(Result<LogoutOutcome, Error>),
+    /// The caller sending it was cancelled; a waiter takes over.
+    Abandoned,
+}
+
+impl Flight {
+    fn settle(&self, settled: Settled) {
+        // Only the leader settles, once; a second `set` cannot happen.
+        let _ = self.settled.set(settled);
+        self.done.notify_waiters();
+    }
+
+    async fn wait(&self) -> &Settled {
+        loop {
+            let notified = self.done.notified();
+            let mut notified = std::pin::pin!(notified);
+            // Register before checking, so that a `settle` between the check and the await
+            // still wakes us.
+            notified.as_mut().enable();
+            if let Some(settled) = self.settled.get() {
+                return settled;
+            }
+            notified.await;
+        }
+    }
+}
+
+impl Shared {
+    fn phase(&self) -> MutexGuard<'_, Phase> {
+        // The lock is never held across code that can panic; recover rather than propagate.
+        self.phase.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// What [`Session::scope`] returns: the work's own output and how the logout went.
+#[derive(Debug)]
+#[must_use = "the logout result says whether the token is really gone"]
+pub struct Scoped<T> {
+    /// What the work returned.
+    pub output: T,
+    /// The logout sent after the work finished (or the work's own logout, if it did one).
+    pub logout: Result<LogoutOutcome, Error>,
+}
+
+impl Session {
+    pub(crate) fn new(client: Client, authorization: Result<SecretHeader, ConfigError>) -> Self {
+        Self {
+            client,
+            shared: Arc::new(Shared {
+                authorization,
+                phase: Mutex::new(Phase::Live {
+                    may_have_logged_out: false,
+                }),
+            }),
+        }
+    }
+
+    /// A session from the environment: the client from [`Client::from_env`] and the token from
+    /// `UBERALL_ACCESS_TOKEN` (required).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when `UBERALL_ACCESS_TOKEN` is unset or empty, a variable is not
+    /// UTF-8, or the client configuration is invalid (see [`Client::from_env`]).
+    pub fn from_env() -> Result<Self, Error> {
+        let client = Client::from_env()?;
+        let token = env_var("UBERALL_ACCESS_TOKEN")?
+            .ok_or_else(|| ConfigError::new("UBERALL_ACCESS_TOKEN is not set"))?;
+        Ok(client.session(token))
+    }
+
+    /// The client this session sends through.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Whether this session (through any clone) has logged out.
+    pub fn is_ended(&self) -> bool {
+        matches!(*self.shared.phase(), Phase::Ended(_))
+    }
+
+    /// Logs out: `POST /users/logout` with this session's token, invalidating it.
+    ///
+    /// * On success the session is ended for every clone; any later call returns
+    ///   [`Error::SessionEnded`] at once and sends nothing.
+    /// * Concurrent calls on clones send exactly one request; every caller gets its outcome.
+    ///   If the caller sending it is cancelled, a waiting caller sends it instead.
+    /// * On failure the session stays live, so the logout can be tried again.
+    ///
+    /// **Idempotence rule.** An earlier attempt whose answer was lost may have logged out
+    /// already: one that timed out or whose connection dropped after sending, whose answer
+    /// could not be read, or that a gateway answered with a bare 5xx, in this call (before a
+    /// retry) or in an earlier call of this session that failed that way or was cancelled. If
+    /// the server then answers `BAD_ACCESS_TOKEN`, the token is gone, which is what was asked:
+    /// the result is `Ok` with [`LogoutOutcome::was_already_logged_out`] set. Otherwise
+    /// (first attempt, or earlier attempts answered by the API itself) `BAD_ACCESS_TOKEN` is
+    /// an [`Error::Api`]: the token was never valid, or expired.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::SessionEnded`] once the session has logged out; otherwise whatever the request
+    /// ended with after retries: [`Error::Api`], [`Error::Timeout`], [`Error::Transport`],
+    /// [`Error::Decode`], [`Error::UnexpectedStatus`], [`Error::BodyTooLarge`], or
+    /// [`Error::Config`] for a token that cannot be sent.
+    pub async fn logout(&self) -> Result<LogoutOutcome, Error> {
+        self.logout_or_ended(false).await
+    }
+
+    /// Runs `work` with this session, then logs out, whatever happened.
+    ///
+    /// * `work` returns: the logout follows, and both results come back in [`Scoped`].
+    /// * `work` panics: the logout is sent, then the panic resumes.
+    /// * `work` logged out itself: that logout's outcome is reported.
+    /// * The returned future is dropped before finishing (e.g. a `select!` or timeout
+    ///   cancelled it): the logout is spawned on the current Tokio runtime.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mock = uberall_sdk::mock::MockServer::start().await?;
+    /// # let session = mock.client()?.session(mock.issue_token());
+    /// let scoped = session
+    ///     .scope(async |session| {
+    ///         // ... calls that may fail ...
+    ///         # let _ = session;
+    ///         Err::<(), &str>("something went wrong")
+    ///     })
+    ///     .await;
+    /// assert!(scoped.output.is_err());
+    /// assert!(scoped.logout.is_ok(), "the token is gone even though the work failed");
+    /// # Ok(()) }
+    /// ```
+    pub async fn scope<T>(self, work: impl AsyncFnOnce(&Session) -> T) -> Scoped<T> {
+        let mut on_cancel = LogoutOnDrop(Some(self.clone()));
+        let output = AssertUnwindSafe(work(&self)).catch_unwind().await;
+        let logout = self.logout_or_ended(true).await;
+        on_cancel.0 = None;
+        match output {
+            Ok(output) => Scoped { output, logout },
+            Err(panic) => {
+                if let Err(err) = &logout {
+                    tracing::warn!(error = %err, "logout after a panic in Session::scope failed");
+                }
+                std::panic::resume_unwind(panic)
+            }
+        }
+    }
+
+    /// Logs out; with `ended_is_ok`, an already-ended session reports the outcome that ended it.
+    async fn logout_or_ended(&self, ended_is_ok: bool) -> Result<LogoutOutcome, Error> {
+        loop {
+            let (flight, lead_with) = {
+                let mut phase = self.shared.phase();
+                match &*phase {
+                    Phase::Ended(flight) if ended_is_ok => match flight.settled.get() {
+                        Some(Settled::Finished(result)) => return result.clone(),
+                        _ => return Err(Error::SessionEnded),
+                    },
+                    Phase::Ended(_) => return Err(Error::SessionEnded),
+                    Phase::LoggingOut(flight) => (Arc::clone(flight), None),
+                    Phase::Live {
+                        may_have_logged_out,
+                    } => {
+                        let earlier = *may_have_logged_out;
+                        let flight = Arc::new(Flight::default());
+                        *phase = Phase::LoggingOut(Arc::clone(&flight));
+                        (flight, Some(earlier))
+                    }
+                }
+            };
+            if let Some(earlier) = lead_with {
+                return self.lead(flight, earlier).await;
+            }
+            match flight.wait().await {
+                Settled::Finished(result) => return result.clone(),
+                // The leader was cancelled: go round and take over (or follow whoever did).
+                Settled::Abandoned => {}
+            }
+        }
+    }
+
+    /// Sends the logout for everyone waiting on `flight`, then moves the session on.
+    async fn lead(&self, flight: Arc<Flight>, earlier: bool) -> Result<LogoutOutcome, Error> {
+        let mut abandon = AbandonOnDrop {
+            shared: &self.shared,
+            flight: Some(&flight),
+        };
+        let attempts = self.send_logout(earlier).await;
+        abandon.flight = None;
+        *self.shared.phase() = match &attempts.result {
+            Ok(_) => Phase::Ended(Arc::clone(&flight)),
+            Err(_) => Phase::Live {
+                may_have_logged_out: earlier || attempts.may_have_taken_effect,
+            },
+        };
+        flight.settle(Settled::Finished(attempts.result.clone()));
+        attempts.result
+    }
+
+    async fn send_logout(&self, earlier: bool) -> Attempts<LogoutOutcome> {
+        let authorization = match &self.shared.authorization {
+            Ok(authorization) => authorization,
+            Err(err) => {
+                return Attempts {
+                    result: Err(Error::Config(err.clone())),
+                    may_have_taken_effect: false,
+                };
+            }
+        };
+        let inner = &self.client.inner;
+        let endpoint = &inner.logout;
+        let redactor = Redactor::new(Some(authorization), inner.transport.api_key.as_ref());
+        retry::run(&inner.retry, endpoint.operation.id, |attempt| async move {
+            let response = inner
+                .transport
+                .send(endpoint, authorization, attempt.number)
+                .await?;
+            match logout::interpret(&response, &endpoint.url, &redactor) {
+                Err(Error::Api(err))
+                    if err.status() == &Status::BadAccessToken
+                        && (earlier || attempt.earlier_may_have_taken_effect) =>
+                {
+                    tracing::debug!(
+                        attempt = attempt.number,
+                        "BAD_ACCESS_TOKEN after an interrupted logout: already logged out"
+                    );
+                    Ok(LogoutOutcome::already_logged_out())
+                }
+                other => other,
+            }
+        })
+        .await
+    }
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let phase = match &*self.shared.phase() {
+            Phase::Live { .. } => "live",
+            Phase::LoggingOut(_) => "logging out",
+            Phase::Ended(_) => "ended",
+        };
+        f.debug_struct("Session")
+            .field("base_url", &self.client.base_url().as_str())
+            .field("access_token", &"[REDACTED]")
+            .field("phase", &phase)
+            .finish()
+    }
+}
+
+/// Puts the session back to live and wakes the waiters if the leader is cancelled mid-flight.
+struct AbandonOnDrop<'a> {
+    shared: &'a Shared,
+    flight: Option<&'a Arc<Flight>>,
+}
+
+impl Drop for AbandonOnDrop<'_> {
+    fn drop(&mut self) {
+        if let Some(flight) = self.flight.take() {
+            // The request may have been sent: remember it for the idempotence rule.
+            *self.shared.phase() = Phase::Live {
+                may_have_logged_out: true,
+            };
+            flight.settle(Settled::Abandoned);
+        }
+    }
+}
+
+/// Finishes a [`Session::scope`] whose future was dropped: logs out in the background.
+struct LogoutOnDrop(Option<Session>);
+
+impl Drop for LogoutOnDrop {
+    fn drop(&mut self) {
+        let Some(session) = self.0.take() else {
+            return;
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    if let Err(err) = session.logout_or_ended(true).await {
+                        tracing::warn!(error = %err, "background logout of a cancelled Session::scope failed");
+                    }
+                });
+            }
+            Err(_) => tracing::warn!(
+                "Session::scope dropped outside a Tokio runtime: the token was not logged out"
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_the_token() {
+        let client = Client::builder().build().unwrap();
+        let session = client.session("tok-very-secret");
+        let debug = format!("{session:?}");
+        assert!(!debug.contains("tok-very-secret"), "{debug}");
+        assert!(debug.contains("live"));
+    }
+
+    #[test]
+    fn session_state_is_small() {
+        // Two pointers on the stack; the shared state stays within the 128-byte budget.
+        assert_eq!(
+            std::mem::size_of::<Session>(),
+            2 * std::mem::size_of::<usize>()
+        );
+        assert!(std::mem::size_of::<Shared>() + 2 * std::mem::size_of::<usize>() <= 128);
+    }
+
+    #[tokio::test]
+    async fn invalid_token_fails_without_sending() {
+        let client = Client::builder()
+            .base_url("http://127.0.0.1:9/api")
+            .build()
+            .unwrap();
+        let err = client.session("has space").logout().await.unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{err:?}");
+        assert!(!err.to_string().contains("has space"));
+    }
+}
