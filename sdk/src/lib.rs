@@ -111,3 +111,8 @@ pub use reqwest;
 pub use secrecy::SecretString;
 /// The URL type of [`LogoutOutcome::redirect_url`].
 pub use url::Url;
+
+/// The README's Rust examples, compiled and run as doc tests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
