@@ -15,49 +15,8 @@ const SEED_MULTI_LINE: &str = include_str!("fixtures/post_users_logout.multiline
 const LOGIN: &str = include_str!("fixtures/post_users_login.md");
 const LISTINGS: &str = include_str!("fixtures/get_location_listings.md");
 
-const STATUS: [&str; 18] = [
-    "SUCCESS",
-    "QUOTA_LIMIT_EXCEED",
-    "NOT_AUTHORIZED",
-    "FORBIDDEN",
-    "BAD_ACCESS_TOKEN",
-    "BAD_PRIVATE_KEY",
-    "BAD_PUBLIC_KEY",
-    "MISSING_PARAMETER",
-    "INVALID_PARAMETER",
-    "WRONG_PARAMETER_TYPE",
-    "CONFLICT",
-    "RESOURCE_LOCKED",
-    "SERVER_ERROR",
-    "ERROR",
-    "NOT_FOUND",
-    "BAD_REQUEST",
-    "USER_ERROR",
-    "PARTIAL_ERROR",
-];
-
-const ERROR_CODE: [&str; 20] = [
-    "NORMALIZATION_FAILED",
-    "DATA_CORRUPTED",
-    "INVALID_INPUT",
-    "NOT_SYNCABLE",
-    "PAYMENT_FAILED",
-    "FREE_TIER_REACHED",
-    "LIMIT_REACHED",
-    "INACTIVE",
-    "UNKNOWN",
-    "IDENTIFIER_NOT_UNIQUE",
-    "ACCOUNT_WAITING_FOR_AUTO_PAGE_SELECT",
-    "NO_ACCOUNT_CONNECTED",
-    "NO_PAGE_SELECTED",
-    "PAGE_NOT_CREATED",
-    "PAGE_IN_REVIEW",
-    "PAGE_CLAIMED_BY_OTHERS",
-    "OVERLAPPING_SOCIALPOST",
-    "TOO_MANY_REPLIES",
-    "REPLY_TOO_LONG",
-    "DEPRECATED",
-];
+mod common;
+use common::{ERROR_CODES, STATUS};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -157,7 +116,7 @@ fn expected_seed() -> EndpointDoc {
         ..field("message", FieldType::String)
     };
     let error_code = Field {
-        enum_values: strings(&ERROR_CODE),
+        enum_values: strings(&ERROR_CODES),
         ..field("errorCode", FieldType::String)
     };
     let ok = Body {
@@ -248,7 +207,7 @@ fn seed_parses_to_the_expected_model() {
     let success = find(&response.children, "success");
     assert_eq!(success.example, Some(json!(true)));
     let error_code = find(&doc.responses[1].body.fields, "errorCode");
-    assert_eq!(error_code.enum_values, strings(&ERROR_CODE));
+    assert_eq!(error_code.enum_values, strings(&ERROR_CODES));
     for r in &doc.responses[1..] {
         assert_eq!(r.body.media_type, "application/json");
     }
