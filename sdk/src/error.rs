@@ -98,11 +98,15 @@ impl Error {
 
     /// Whether the credentials were refused: HTTP 401 or 403, or status `NOT_AUTHORIZED`,
     /// `FORBIDDEN`, `BAD_ACCESS_TOKEN`, `BAD_PRIVATE_KEY` or `BAD_PUBLIC_KEY`.
+    ///
+    /// The API's own `status` is more specific than the HTTP status: a 401 or 403 whose
+    /// status is `QUOTA_LIMIT_EXCEED` is a quota answer, not a refusal of the credentials, so it
+    /// is not an auth error (and is retried).
     pub fn is_auth(&self) -> bool {
         let auth_http = |status: StatusCode| matches!(status.as_u16(), 401 | 403);
         match self {
             Self::Api(e) => {
-                auth_http(e.http_status())
+                (auth_http(e.http_status()) && e.status() != &Status::QuotaLimitExceed)
                     || matches!(
                         e.status(),
                         Status::NotAuthorized
@@ -526,6 +530,12 @@ mod tests {
         assert!(unexpected(401).is_auth());
         assert!(!api(400, Status::MissingParameter).is_auth());
         assert!(!unexpected(502).is_auth());
+        // A quota answer behind a 401/403 is about the quota, not the credentials.
+        for http in [401, 403] {
+            let quota = api(http, Status::QuotaLimitExceed);
+            assert!(!quota.is_auth(), "{http}");
+            assert!(quota.is_retryable(), "{http}");
+        }
     }
 
     #[test]

@@ -43,17 +43,19 @@ pub(crate) struct Transport {
 }
 
 impl Transport {
-    /// Sends one attempt inside its own `uberall.request` span.
+    /// Sends one attempt and reads its answer with `interpret`, both inside the attempt's own
+    /// `uberall.request` span.
     ///
     /// The span carries the operation id, attempt number, HTTP status, elapsed milliseconds and
-    /// the error kind; never a header. With no subscriber interested, the span is disabled and
-    /// nothing is formatted or timed.
-    pub(crate) async fn send(
+    /// the kind of error the attempt ended with (transport, API, decode, ...); never a header.
+    /// With no subscriber interested, the span is disabled and nothing is formatted or timed.
+    pub(crate) async fn send<T>(
         &self,
         endpoint: &Endpoint,
         authorization: &SecretHeader,
         attempt: u32,
-    ) -> Result<RawResponse, Error> {
+        interpret: impl FnOnce(&RawResponse) -> Result<T, Error>,
+    ) -> Result<T, Error> {
         let span = tracing::info_span!(
             "uberall.request",
             operation = endpoint.operation.id,
@@ -63,24 +65,26 @@ impl Transport {
             error.kind = field::Empty,
         );
         if span.is_disabled() {
-            return self.exchange(endpoint, authorization).await;
+            return self
+                .exchange(endpoint, authorization)
+                .await
+                .and_then(|response| interpret(&response));
         }
         let started = Instant::now();
-        let result = self
+        let exchanged = self
             .exchange(endpoint, authorization)
             .instrument(span.clone())
             .await;
         span.record("elapsed_ms", started.elapsed().as_secs_f64() * 1e3);
-        match &result {
-            Ok(response) => {
-                span.record("http.status", response.status.as_u16());
+        let result = exchanged.and_then(|response| {
+            span.record("http.status", response.status.as_u16());
+            span.in_scope(|| interpret(&response))
+        });
+        if let Err(err) = &result {
+            if let Some(status) = err.http_status() {
+                span.record("http.status", status.as_u16());
             }
-            Err(err) => {
-                if let Some(status) = err.http_status() {
-                    span.record("http.status", status.as_u16());
-                }
-                span.record("error.kind", err.kind());
-            }
+            span.record("error.kind", err.kind());
         }
         result
     }

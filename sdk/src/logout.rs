@@ -26,7 +26,8 @@ pub struct LogoutOutcome {
 
 impl LogoutOutcome {
     /// Where the server suggests sending the user (`response.redirectUrl`), resolved against
-    /// the request URL so that a relative value works too. `None` when absent or unparseable.
+    /// the request URL so that a relative value works too. `None` when absent, unparseable, or
+    /// not an `http`/`https` URL.
     pub fn redirect_url(&self) -> Option<&Url> {
         self.redirect_url.as_ref()
     }
@@ -82,12 +83,17 @@ pub(crate) fn interpret(
         }
     };
     if envelope.status != Status::Success || envelope.response.success == Some(false) {
+        // The success envelope has no `errorCode`; an error answered with HTTP 200 may still
+        // carry one (the error envelope's shape, `response: {}` included).
+        let error_code = serde_json::from_slice::<ErrorEnvelope>(&response.body)
+            .ok()
+            .and_then(|e| e.error_code);
         return Err(Error::Api(ApiError::new(
             response.status,
             envelope.status,
-            None,
-            envelope.message.map(|m| redactor.scrub(&m)),
-            envelope.warnings,
+            error_code,
+            envelope.message.map(|m| redactor.scrub_owned(m)),
+            redactor.scrub_values(envelope.warnings),
             parse_retry_after(&response.headers, SystemTime::now()),
         )));
     }
@@ -96,7 +102,15 @@ pub(crate) fn interpret(
         .redirect_url
         .filter(|raw| !raw.trim().is_empty())
         .and_then(|raw| match request_url.join(raw.trim()) {
-            Ok(url) => Some(url),
+            // Callers send users there: only web URLs, never `javascript:` or `data:`.
+            Ok(url) if matches!(url.scheme(), "http" | "https") => Some(url),
+            Ok(url) => {
+                tracing::warn!(
+                    scheme = url.scheme(),
+                    "ignoring redirectUrl with a non-web scheme in logout response"
+                );
+                None
+            }
             Err(err) => {
                 // The logout itself succeeded; failing it over a bad hint would make the caller
                 // retry against a token that is already gone.
@@ -106,8 +120,8 @@ pub(crate) fn interpret(
         });
     Ok(LogoutOutcome {
         redirect_url,
-        message: envelope.message,
-        warnings: envelope.warnings,
+        message: envelope.message.map(|m| redactor.scrub_owned(m)),
+        warnings: redactor.scrub_values(envelope.warnings),
         already_logged_out: false,
     })
 }
@@ -154,6 +168,15 @@ mod tests {
         let outcome =
             ok(r#"{"status":"SUCCESS","response":{"redirectUrl":"http://[::1"}}"#).unwrap();
         assert_eq!(outcome.redirect_url(), None);
+        for hostile in [
+            "javascript:alert(1)",
+            "data:text/html,hi",
+            "file:///etc/passwd",
+        ] {
+            let body =
+                format!(r#"{{"status":"SUCCESS","response":{{"redirectUrl":"{hostile}"}}}}"#);
+            assert_eq!(ok(&body).unwrap().redirect_url(), None, "{hostile}");
+        }
     }
 
     #[test]

@@ -59,7 +59,7 @@ pub(crate) fn api_error(
         response.status,
         envelope.status,
         envelope.error_code,
-        envelope.message.map(|m| redactor.scrub(&m)),
+        envelope.message.map(|m| redactor.scrub_owned(m)),
         Vec::new(),
         parse_retry_after(&response.headers, SystemTime::now()),
     ))

@@ -4,6 +4,7 @@ use std::fmt;
 
 use bytes::Bytes;
 use reqwest::header::HeaderValue;
+use serde_json::Value;
 use zeroize::Zeroize;
 
 use crate::error::{ConfigError, Error};
@@ -105,13 +106,42 @@ impl<'a> Redactor<'a> {
     }
 
     pub(crate) fn scrub(&self, text: &str) -> String {
-        let mut out = text.to_owned();
+        self.scrub_owned(text.to_owned())
+    }
+
+    /// [`scrub`](Self::scrub) for text already owned: no copy unless a secret is in it.
+    pub(crate) fn scrub_owned(&self, mut text: String) -> String {
         for secret in self.secrets {
-            if !secret.is_empty() && out.contains(secret) {
-                out = out.replace(secret, REDACTED);
+            if !secret.is_empty() && text.contains(secret) {
+                text = text.replace(secret, REDACTED);
             }
         }
-        out
+        text
+    }
+
+    /// Scrubs every string and object key of a JSON value (the envelope's `warnings` have no
+    /// documented shape, so a secret may hide anywhere in them).
+    pub(crate) fn scrub_value(&self, value: Value) -> Value {
+        if self.secrets.iter().all(|s| s.is_empty()) {
+            return value;
+        }
+        match value {
+            Value::String(s) => Value::String(self.scrub_owned(s)),
+            Value::Array(items) => {
+                Value::Array(items.into_iter().map(|v| self.scrub_value(v)).collect())
+            }
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| (self.scrub_owned(k), self.scrub_value(v)))
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
+    /// [`scrub_value`](Self::scrub_value) for a list of values.
+    pub(crate) fn scrub_values(&self, values: Vec<Value>) -> Vec<Value> {
+        values.into_iter().map(|v| self.scrub_value(v)).collect()
     }
 }
 
@@ -152,6 +182,11 @@ mod tests {
             "echo: Bearer [REDACTED] / [REDACTED] / [REDACTED]"
         );
         assert_eq!(Redactor::default().scrub("plain"), "plain");
+        assert_eq!(
+            redactor
+                .scrub_value(serde_json::json!({"tok-abc": ["x key-xyz", 1, {"k": "tok-abc"}]})),
+            serde_json::json!({"[REDACTED]": ["x [REDACTED]", 1, {"k": "[REDACTED]"}]})
+        );
         assert_eq!(redactor.longest(), 7);
     }
 }

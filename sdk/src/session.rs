@@ -271,23 +271,27 @@ impl Session {
         let endpoint = &inner.logout;
         let redactor = Redactor::new(Some(authorization), inner.transport.api_key.as_ref());
         retry::run(&inner.retry, endpoint.operation.id, |attempt| async move {
-            let response = inner
+            inner
                 .transport
-                .send(endpoint, authorization, attempt.number)
-                .await?;
-            match logout::interpret(&response, &endpoint.url, &redactor) {
-                Err(Error::Api(err))
-                    if err.status() == &Status::BadAccessToken
-                        && (earlier || attempt.earlier_may_have_taken_effect) =>
-                {
-                    tracing::debug!(
-                        attempt = attempt.number,
-                        "BAD_ACCESS_TOKEN after an interrupted logout: already logged out"
-                    );
-                    Ok(LogoutOutcome::already_logged_out())
-                }
-                other => other,
-            }
+                .send(
+                    endpoint,
+                    authorization,
+                    attempt.number,
+                    |response| match logout::interpret(response, &endpoint.url, &redactor) {
+                        Err(Error::Api(err))
+                            if err.status() == &Status::BadAccessToken
+                                && (earlier || attempt.earlier_may_have_taken_effect) =>
+                        {
+                            tracing::debug!(
+                                attempt = attempt.number,
+                                "BAD_ACCESS_TOKEN after an interrupted logout: already logged out"
+                            );
+                            Ok(LogoutOutcome::already_logged_out())
+                        }
+                        other => other,
+                    },
+                )
+                .await
         })
         .await
     }
