@@ -307,8 +307,11 @@ impl Converter {
         let op_name = pascal_case(op_id);
         let mut parameters = Vec::new();
         for p in &doc.parameters {
-            let prefix = format!("{op_name}{}", pascal_case(&p.field.name));
-            let schema = self.field_schema(&p.field, &prefix, &p.field.name)?;
+            let path = FieldPath {
+                parent: None,
+                name: &p.field.name,
+            };
+            let schema = self.field_schema(&p.field, &op_name, path)?;
             let data = ParameterData {
                 name: p.field.name.clone(),
                 description: p.field.description.clone(),
@@ -497,7 +500,11 @@ impl Converter {
         } else {
             body.media_type.clone()
         };
-        let schema = self.object_schema(&body.fields, None, child_prefix, what)?;
+        let root = FieldPath {
+            parent: None,
+            name: what,
+        };
+        let schema = self.object_schema(&body.fields, None, child_prefix, root)?;
         let schema = self.intern(schema, &[name.to_string()]);
         Ok((
             media_type,
@@ -515,14 +522,16 @@ impl Converter {
         fields: &[Field],
         data: Option<SchemaData>,
         child_prefix: &str,
-        path: &str,
+        path: FieldPath<'_>,
     ) -> Result<Schema, ConvertError> {
-        let mut properties = IndexMap::new();
+        let mut properties = IndexMap::with_capacity(fields.len());
         let mut required = Vec::new();
         for f in fields {
-            let prefix = format!("{child_prefix}{}", pascal_case(&f.name));
-            let field_path = format!("{path}.{}", f.name);
-            let schema = self.field_schema(f, &prefix, &field_path)?;
+            let field_path = FieldPath {
+                parent: Some(&path),
+                name: &f.name,
+            };
+            let schema = self.field_schema(f, child_prefix, field_path)?;
             if properties.insert(f.name.clone(), boxed(schema)).is_some() {
                 return Err(self.error(format!("`{field_path}` is documented twice")));
             }
@@ -540,13 +549,15 @@ impl Converter {
         })
     }
 
-    /// The schema of one field; `prefix` names the components it may introduce.
+    /// The schema of one field; components it introduces are named `<owner><Field>`.
     fn field_schema(
         &mut self,
         f: &Field,
-        prefix: &str,
-        path: &str,
+        owner: &str,
+        path: FieldPath<'_>,
     ) -> Result<ReferenceOr<Schema>, ConvertError> {
+        // Only fields that introduce a component need a name (most fields are scalars).
+        let prefix = || format!("{owner}{}", pascal_case(&f.name));
         let data = SchemaData {
             nullable: f.nullable,
             description: f.description.clone(),
@@ -585,7 +596,7 @@ impl Converter {
                         ..Default::default()
                     })),
                 };
-                let reference = self.intern(component, &[pascal_case(&f.name), prefix.to_string()]);
+                let reference = self.intern(component, &[pascal_case(&f.name), prefix()]);
                 // `$ref` admits no sibling keywords in OpenAPI 3.0, so field-level facts are
                 // carried by a one-element `allOf` (typify resolves it to the referenced type).
                 if data == SchemaData::default() {
@@ -653,8 +664,10 @@ impl Converter {
                     nullable: false,
                     ..data
                 };
-                let object = self.object_schema(&f.children, Some(component_data), prefix, path)?;
-                let reference = self.intern(object, &[prefix.to_string()]);
+                let prefix = prefix();
+                let object =
+                    self.object_schema(&f.children, Some(component_data), &prefix, path)?;
+                let reference = self.intern(object, &[prefix]);
                 let field_data = SchemaData {
                     nullable: f.nullable,
                     ..Default::default()
@@ -669,8 +682,9 @@ impl Converter {
                         schema_kind: SchemaKind::Any(AnySchema::default()),
                     }))
                 } else {
+                    let prefix = prefix();
                     let item_name = format!("{prefix}Item");
-                    let object = self.object_schema(&f.children, None, prefix, path)?;
+                    let object = self.object_schema(&f.children, None, &prefix, path)?;
                     boxed(self.intern(object, &[item_name]))
                 };
                 SchemaKind::Type(Type::Array(ArrayType {
@@ -699,7 +713,7 @@ impl Converter {
         }))
     }
 
-    fn no_enum(&self, f: &Field, path: &str) -> Result<(), ConvertError> {
+    fn no_enum(&self, f: &Field, path: FieldPath<'_>) -> Result<(), ConvertError> {
         match &f.enum_values {
             Some(_) => Err(self.error(format!(
                 "`{path}`: `Enum:` is not supported on a field of type {}",
@@ -770,6 +784,23 @@ fn shape_hash(schema: &Schema) -> u64 {
     // Serializing openapiv3's plain data into a sink that never fails cannot fail.
     let _ = serde_json::to_writer(&mut writer, schema);
     writer.0.finish()
+}
+
+/// Where a field sits (`response 200.response.success`), for error messages. A chain of
+/// borrows, formatted only when an error is reported.
+#[derive(Clone, Copy)]
+struct FieldPath<'a> {
+    parent: Option<&'a FieldPath<'a>>,
+    name: &'a str,
+}
+
+impl fmt::Display for FieldPath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(parent) = self.parent {
+            write!(f, "{parent}.")?;
+        }
+        f.write_str(self.name)
+    }
 }
 
 fn api_key_header(name: &str, description: &str) -> SecurityScheme {
