@@ -1,0 +1,134 @@
+//! The progenitor client in `generated/` against a real HTTP server on 127.0.0.1: the
+//! documented 200 body decodes to the typed envelope (not a byte stream), the documented
+//! error bodies decode to `ErrorEnvelope`, and enum values the docs don't list survive.
+
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::post;
+use uberall_client::types::{ErrorCode, Status};
+
+/// Serves `POST /users/logout` with a fixed status and body; returns the base URL.
+async fn serve(status: u16, body: &'static str, content_type: &'static str) -> String {
+    let app = Router::new().route(
+        "/users/logout",
+        post(move || async move {
+            (
+                StatusCode::from_u16(status).expect("valid status"),
+                [(header::CONTENT_TYPE, content_type)],
+                body,
+            )
+                .into_response()
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("local addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
+}
+
+const OK_BODY: &str = r#"{"status":"SUCCESS","message":"bye","warnings":["w1"],"response":{"success":true,"redirectUrl":"http://example.com/redirect"}}"#;
+
+#[tokio::test]
+async fn documented_200_body_decodes_to_typed_envelope() {
+    // The doc lists the 200 body under `*/*`; servers may say so too.
+    for content_type in ["application/json", "*/*"] {
+        let base = serve(200, OK_BODY, content_type).await;
+        let client = uberall_client::Client::new(&base);
+        let ok = client
+            .post_users_logout()
+            .send()
+            .await
+            .expect("200 decodes")
+            .into_inner();
+        assert_eq!(ok.status, Status::Success);
+        assert_eq!(ok.message.as_deref(), Some("bye"));
+        assert_eq!(ok.warnings, vec![serde_json::json!("w1")]);
+        assert_eq!(ok.response.success, Some(true));
+        assert_eq!(
+            ok.response.redirect_url.as_deref(),
+            Some("http://example.com/redirect")
+        );
+    }
+}
+
+#[tokio::test]
+async fn documented_error_bodies_decode_to_error_envelope() {
+    for status in [400, 401, 403, 404, 409] {
+        let base = serve(
+            status,
+            r#"{"status":"BAD_ACCESS_TOKEN","message":"token expired","errorCode":"INVALID_INPUT","response":{}}"#,
+            "application/json",
+        )
+        .await;
+        let client = uberall_client::Client::new(&base);
+        let err = client
+            .post_users_logout()
+            .send()
+            .await
+            .expect_err("error status");
+        match err {
+            uberall_client::Error::ErrorResponse(body) => {
+                assert_eq!(body.status().as_u16(), status);
+                assert_eq!(body.status, Status::BadAccessToken);
+                assert_eq!(body.error_code, Some(ErrorCode::InvalidInput));
+                assert_eq!(body.message.as_deref(), Some("token expired"));
+            }
+            other => panic!("{status}: expected ErrorResponse, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn unlisted_enum_values_and_unknown_fields_still_decode() {
+    let base = serve(
+        200,
+        r#"{"status":"METHOD_NOT_ALLOWED","brandNew":1,"response":{"success":false,"extra":"x"}}"#,
+        "application/json",
+    )
+    .await;
+    let ok = uberall_client::Client::new(&base)
+        .post_users_logout()
+        .send()
+        .await
+        .expect("unknown values decode")
+        .into_inner();
+    assert_eq!(ok.status, Status::Unrecognized("METHOD_NOT_ALLOWED".into()));
+    assert_eq!(ok.status.as_str(), "METHOD_NOT_ALLOWED");
+    assert!(!ok.status.is_known());
+    assert_eq!(ok.response.success, Some(false));
+    assert!(ok.message.is_none() && ok.warnings.is_empty());
+}
+
+#[test]
+fn open_enums_round_trip_every_documented_value() {
+    assert_eq!(Status::KNOWN.len(), 18);
+    assert_eq!(ErrorCode::KNOWN.len(), 20);
+    for s in Status::KNOWN {
+        let json = serde_json::to_string(s).expect("serialize");
+        let back: Status = serde_json::from_str(&json).expect("deserialize");
+        assert_eq!(&back, s);
+        assert!(back.is_known());
+    }
+    for c in ErrorCode::KNOWN {
+        let back: ErrorCode = c.as_str().parse().expect("infallible");
+        assert_eq!(&back, c);
+    }
+    // `UNKNOWN` is a documented errorCode, distinct from the fallback.
+    assert_eq!(ErrorCode::from("UNKNOWN"), ErrorCode::Unknown);
+    assert_eq!(
+        ErrorCode::from("SOMETHING_NEW"),
+        ErrorCode::Unrecognized("SOMETHING_NEW".into())
+    );
+}
+
+#[test]
+fn operation_metadata_matches_the_doc() {
+    let op = uberall_client::operations::POST_USERS_LOGOUT;
+    assert_eq!(
+        (op.id, op.method, op.path),
+        ("post_users_logout", "POST", "/users/logout")
+    );
+}
