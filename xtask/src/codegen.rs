@@ -83,9 +83,22 @@ pub fn generate(spec: &OpenAPI) -> Result<String, CodegenError> {
         );
     }
     let mut generator = progenitor::Generator::new(&settings);
-    let tokens = generator
-        .generate_tokens(spec)
-        .map_err(|e| CodegenError(format!("progenitor failed on spec/openapi.json: {e}")))?;
+    // The converter rejects the shapes progenitor is known to assert on; should it still
+    // panic on some spec, report that as an error rather than crash the command.
+    let tokens = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        generator.generate_tokens(spec)
+    }))
+    .map_err(|panic| {
+        let message = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("(no message)");
+        CodegenError(format!(
+            "progenitor panicked on spec/openapi.json: {message}"
+        ))
+    })?
+    .map_err(|e| CodegenError(format!("progenitor failed on spec/openapi.json: {e}")))?;
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| CodegenError(format!("progenitor produced unparsable code: {e}")))?;
 

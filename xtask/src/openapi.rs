@@ -342,6 +342,20 @@ impl Converter {
             }));
         }
         self.check_path_params(doc)?;
+        for (i, p) in doc.parameters.iter().enumerate() {
+            if let Some(other) = doc.parameters[..i]
+                .iter()
+                .find(|o| o.field.name == p.field.name)
+            {
+                return Err(self.error(format!(
+                    "parameter `{}` is documented as a {} and as a {} parameter; the generated \
+                     client needs distinct parameter names",
+                    p.field.name,
+                    location_name(other.location),
+                    location_name(p.location)
+                )));
+            }
+        }
 
         let request_body = match &doc.request {
             None => None,
@@ -363,6 +377,8 @@ impl Converter {
         };
 
         let mut responses = Responses::default();
+        // (status, body component) of the success and of the error responses.
+        let mut bodies: [Vec<(u16, String)>; 2] = [Vec::new(), Vec::new()];
         for r in &doc.responses {
             let success = (200..300).contains(&r.status);
             let (name, child_prefix) = if success {
@@ -389,6 +405,15 @@ impl Converter {
                     Value::String(r.body.media_type.clone()),
                 );
             }
+            let body = match &media.schema {
+                Some(ReferenceOr::Reference { reference }) => reference
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(reference)
+                    .to_string(),
+                _ => "no body".to_string(),
+            };
+            bodies[usize::from(!success)].push((r.status, body));
             content.insert(media_type, media);
             let key = StatusCode::Code(r.status);
             if responses.responses.contains_key(&key) {
@@ -403,6 +428,16 @@ impl Converter {
                     ..Default::default()
                 }),
             );
+        }
+
+        for (kind, list) in ["success", "error"].iter().zip(&bodies) {
+            if let Some((other_status, other_body)) = list.iter().find(|(_, b)| *b != list[0].1) {
+                return Err(self.error(format!(
+                    "{kind} responses {} and {other_status} have different bodies ({} and {other_body}); \
+                     the generated client needs all {kind} responses of an operation to share one body shape",
+                    list[0].0, list[0].1
+                )));
+            }
         }
 
         let security = if doc.security.is_empty() {
@@ -784,6 +819,14 @@ fn shape_hash(schema: &Schema) -> u64 {
     // Serializing openapiv3's plain data into a sink that never fails cannot fail.
     let _ = serde_json::to_writer(&mut writer, schema);
     writer.0.finish()
+}
+
+fn location_name(location: ParamLocation) -> &'static str {
+    match location {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+        ParamLocation::Header => "header",
+    }
 }
 
 /// Where a field sits (`response 200.response.success`), for error messages. A chain of

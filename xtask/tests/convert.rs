@@ -344,3 +344,38 @@ fn docs_that_disagree_are_rejected_with_file_and_reason() {
         "spec/endpoints/get_locations_id.md: `verbose`: Enum value `\"zero\"` does not match the field's type integer"
     );
 }
+
+/// Shapes progenitor cannot generate are rejected with a reason, never a panic.
+#[test]
+fn shapes_the_client_generator_cannot_take_are_errors() {
+    let doc = |text: &str| ("spec/endpoints/x.md".to_string(), text.to_string());
+
+    let same_name = doc(
+        "# A\n\nEndpoint: GET /a/{id}\n\n## Path parameters:\n\n  - `id` (string, required)\n\n## Query parameters:\n\n  - `id` (string)\n",
+    );
+    assert_eq!(
+        convert_error(&[same_name]),
+        "spec/endpoints/x.md: parameter `id` is documented as a path and as a query parameter; the generated client needs distinct parameter names"
+    );
+
+    let two_error_bodies = doc(
+        "# A\n\nEndpoint: GET /a\n\n## Response 400 fields (application/json):\n\n  - `t` (integer)\n\n## Response 401 fields (application/json):\n\n  - `u` (integer)\n",
+    );
+    assert_eq!(
+        convert_error(&[two_error_bodies]),
+        "spec/endpoints/x.md: error responses 400 and 401 have different bodies (ErrorEnvelope and ErrorEnvelope2); the generated client needs all error responses of an operation to share one body shape"
+    );
+
+    // Two documented values that would be one Rust variant.
+    let clashing_enum = doc(
+        "# A\n\nEndpoint: GET /a\n\n## Response 200 fields (application/json):\n\n  - `kind` (string)\n    Enum: \"a-b\", \"A_B\"\n",
+    );
+    match pipeline::build_from(&[clashing_enum]) {
+        Err(e @ Error::Codegen(_)) => assert_eq!(
+            e.to_string(),
+            "enum Kind: value `A_B` maps to Rust variant `AB`, which is already taken"
+        ),
+        Err(other) => panic!("expected a codegen error, got {other}"),
+        Ok(_) => panic!("expected a codegen error, got a client"),
+    }
+}
