@@ -401,7 +401,7 @@ fn endpoint(base_url: &Url, operation: Operation) -> Result<Endpoint, ConfigErro
     Ok(Endpoint {
         operation,
         method,
-        url,
+        url: Arc::new(url),
     })
 }
 

@@ -22,7 +22,8 @@ static X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
 pub(crate) struct Endpoint {
     pub(crate) operation: Operation,
     pub(crate) method: Method,
-    pub(crate) url: Url,
+    /// Shared with the logout outcomes that resolve a relative `redirectUrl` against it.
+    pub(crate) url: std::sync::Arc<Url>,
 }
 
 /// A response with its body fully read (and capped).
@@ -94,7 +95,7 @@ impl Transport {
         endpoint: &Endpoint,
         authorization: &SecretHeader,
     ) -> Result<RawResponse, Error> {
-        let mut request = reqwest::Request::new(endpoint.method.clone(), endpoint.url.clone());
+        let mut request = reqwest::Request::new(endpoint.method.clone(), Url::clone(&endpoint.url));
         let headers = request.headers_mut();
         headers.insert(AUTHORIZATION, authorization.header_value()?);
         if let Some(api_key) = &self.api_key {
@@ -114,7 +115,7 @@ impl Transport {
         let status = response.status();
         // Only a caller-supplied reqwest::Client can have followed a redirect elsewhere (ours
         // never does). Its answer is not the API's, so its body is not even read.
-        if response.url() != &endpoint.url && response.url().origin() != endpoint.url.origin() {
+        if response.url() != &*endpoint.url && response.url().origin() != endpoint.url.origin() {
             return Err(Error::UnexpectedStatus(ResponseError::new(
                 status,
                 None,

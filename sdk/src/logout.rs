@@ -1,6 +1,10 @@
 //! `POST /users/logout`: its typed outcome and how its responses are read.
 
-use std::time::SystemTime;
+use std::{
+    fmt,
+    sync::{Arc, OnceLock},
+    time::SystemTime,
+};
 
 use reqwest::{StatusCode, Url};
 use serde_json::Value;
@@ -16,9 +20,13 @@ use crate::{
 };
 
 /// What a successful logout returned.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Default)]
 pub struct LogoutOutcome {
-    redirect_url: Option<Url>,
+    /// `response.redirectUrl` as sent (not blank) and the request URL it is relative to,
+    /// parsed into `resolved` on first access only: parsing a URL costs more CPU than all the
+    /// rest of the SDK's own work on a logout, and most callers never look at it.
+    redirect: Option<(String, Arc<Url>)>,
+    resolved: OnceLock<Option<Url>>,
     message: Option<String>,
     warnings: Vec<Value>,
     already_logged_out: bool,
@@ -29,7 +37,12 @@ impl LogoutOutcome {
     /// the request URL so that a relative value works too. `None` when absent, unparseable, or
     /// not an `http`/`https` URL.
     pub fn redirect_url(&self) -> Option<&Url> {
-        self.redirect_url.as_ref()
+        self.resolved
+            .get_or_init(|| {
+                let (raw, request_url) = self.redirect.as_ref()?;
+                resolve_redirect(raw, request_url)
+            })
+            .as_ref()
     }
 
     /// The envelope's `message`, if any.
@@ -58,10 +71,54 @@ impl LogoutOutcome {
     }
 }
 
+impl PartialEq for LogoutOutcome {
+    fn eq(&self, other: &Self) -> bool {
+        self.redirect_url() == other.redirect_url()
+            && self.message == other.message
+            && self.warnings == other.warnings
+            && self.already_logged_out == other.already_logged_out
+    }
+}
+
+impl Eq for LogoutOutcome {}
+
+impl fmt::Debug for LogoutOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LogoutOutcome")
+            .field("redirect_url", &self.redirect_url())
+            .field("message", &self.message)
+            .field("warnings", &self.warnings)
+            .field("already_logged_out", &self.already_logged_out)
+            .finish()
+    }
+}
+
+/// `response.redirectUrl` resolved against the request URL; `None` (with a warning) when it
+/// does not parse or is not a web URL.
+fn resolve_redirect(raw: &str, request_url: &Url) -> Option<Url> {
+    match request_url.join(raw.trim()) {
+        // Callers send users there: only web URLs, never `javascript:` or `data:`.
+        Ok(url) if matches!(url.scheme(), "http" | "https") => Some(url),
+        Ok(url) => {
+            tracing::warn!(
+                scheme = url.scheme(),
+                "ignoring redirectUrl with a non-web scheme in logout response"
+            );
+            None
+        }
+        Err(err) => {
+            // The logout itself succeeded; failing it over a bad hint would make the caller
+            // retry against a token that is already gone.
+            tracing::warn!(error = %err, "ignoring unparseable redirectUrl in logout response");
+            None
+        }
+    }
+}
+
 /// Reads a logout response: the outcome for a successful 200, the error otherwise.
 pub(crate) fn interpret(
     response: &RawResponse,
-    request_url: &Url,
+    request_url: &Arc<Url>,
     redactor: &Redactor<'_>,
 ) -> Result<LogoutOutcome, Error> {
     if response.status != StatusCode::OK {
@@ -97,29 +154,14 @@ pub(crate) fn interpret(
             parse_retry_after(&response.headers, SystemTime::now()),
         )));
     }
-    let redirect_url = envelope
+    let redirect = envelope
         .response
         .redirect_url
         .filter(|raw| !raw.trim().is_empty())
-        .and_then(|raw| match request_url.join(raw.trim()) {
-            // Callers send users there: only web URLs, never `javascript:` or `data:`.
-            Ok(url) if matches!(url.scheme(), "http" | "https") => Some(url),
-            Ok(url) => {
-                tracing::warn!(
-                    scheme = url.scheme(),
-                    "ignoring redirectUrl with a non-web scheme in logout response"
-                );
-                None
-            }
-            Err(err) => {
-                // The logout itself succeeded; failing it over a bad hint would make the caller
-                // retry against a token that is already gone.
-                tracing::warn!(error = %err, "ignoring unparseable redirectUrl in logout response");
-                None
-            }
-        });
+        .map(|raw| (raw, Arc::clone(request_url)));
     Ok(LogoutOutcome {
-        redirect_url,
+        redirect,
+        resolved: OnceLock::new(),
         message: envelope.message.map(|m| redactor.scrub_owned(m)),
         warnings: redactor.scrub_values(envelope.warnings),
         already_logged_out: false,
@@ -138,7 +180,7 @@ mod tests {
             headers: HeaderMap::new(),
             body: Bytes::copy_from_slice(body.as_bytes()),
         };
-        let url = Url::parse("https://uberall.com/api/users/logout").unwrap();
+        let url = Arc::new(Url::parse("https://uberall.com/api/users/logout").unwrap());
         interpret(&response, &url, &Redactor::default())
     }
 
