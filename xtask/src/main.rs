@@ -135,9 +135,59 @@ fn ci(root: &Path) -> Result<(), String> {
     run(root, "python3", &["-m", "openapi_spec_validator", pipeline::SPEC_FILE]).map_err(|e| {
         format!("{e}\n(install the validator with `python3 -m pip install openapi-spec-validator`; .ci/run does)")
     })?;
-    run(root, &cargo, &["test", "--workspace", "--all-features"])?;
+    let (passed, failed) = run_tests(root, &cargo)?;
     println!("cargo xtask ci: all steps passed");
+    // The suite's total, as the last line: cargo's own last line is the doc-test summary of
+    // whichever crate came last, often "0 passed".
+    println!("{passed} passed, {failed} failed");
     Ok(())
+}
+
+/// `cargo test --workspace`, echoing its output and adding up its `test result:` lines.
+fn run_tests(root: &Path, cargo: &str) -> Result<(usize, usize), String> {
+    use std::io::{BufRead, BufReader};
+    let args = ["test", "--workspace", "--all-features"];
+    println!("==> {cargo} {}", args.join(" "));
+    let mut child = Command::new(cargo)
+        .args(args)
+        .current_dir(root)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run `{cargo}`: {e}"))?;
+    let (mut passed, mut failed) = (0, 0);
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines() {
+            let line = line.map_err(|e| format!("reading cargo test output: {e}"))?;
+            println!("{line}");
+            if let Some(summary) = line.strip_prefix("test result: ") {
+                passed += count(summary, " passed");
+                failed += count(summary, " failed");
+            }
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|e| format!("waiting for cargo test: {e}"))?;
+    if !status.success() {
+        println!("{passed} passed, {failed} failed");
+        return Err(format!("`cargo {}` failed ({status})", args.join(" ")));
+    }
+    Ok((passed, failed))
+}
+
+/// The number before `label` in a summary such as `ok. 5 passed; 0 failed; ...`.
+fn count(summary: &str, label: &str) -> usize {
+    summary
+        .split(';')
+        .find_map(|part| {
+            part.trim()
+                .trim_start_matches("ok. ")
+                .trim_start_matches("FAILED. ")
+                .strip_suffix(label.trim_start())
+                .map(str::trim)
+        })
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
 }
 
 fn run(root: &Path, program: &str, args: &[&str]) -> Result<(), String> {
@@ -151,5 +201,19 @@ fn run(root: &Path, program: &str, args: &[&str]) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("`{program} {}` failed ({status})", args.join(" ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count;
+
+    #[test]
+    fn counts_cargo_test_summaries() {
+        let ok =
+            "ok. 32 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 9.03s";
+        assert_eq!((count(ok, " passed"), count(ok, " failed")), (32, 0));
+        let bad = "FAILED. 14 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out";
+        assert_eq!((count(bad, " passed"), count(bad, " failed")), (14, 1));
     }
 }
