@@ -538,7 +538,8 @@ impl Converter {
             name: what,
         };
         let schema = self.object_schema(&body.fields, None, child_prefix, root)?;
-        let schema = self.intern(schema, &[name.to_string()]);
+        let shape = Shape::new(Shape::OBJECT).fields(&body.fields).finish();
+        let schema = self.intern(schema, shape, &[name.to_string()]);
         Ok((
             media_type,
             MediaType {
@@ -629,7 +630,8 @@ impl Converter {
                         ..Default::default()
                     })),
                 };
-                let reference = self.intern(component, &[pascal_case(&f.name), prefix()]);
+                let shape = Shape::new(Shape::ENUM).values(values).finish();
+                let reference = self.intern(component, shape, &[pascal_case(&f.name), prefix()]);
                 // `$ref` admits no sibling keywords in OpenAPI 3.0, so field-level facts are
                 // carried by a one-element `allOf` (typify resolves it to the referenced type).
                 if says_nothing(&data) {
@@ -700,7 +702,12 @@ impl Converter {
                 let prefix = prefix();
                 let object =
                     self.object_schema(&f.children, Some(component_data), &prefix, path)?;
-                let reference = self.intern(object, &[prefix]);
+                let shape = Shape::new(Shape::OBJECT)
+                    .text(f.description.as_deref())
+                    .json(f.example.as_ref())
+                    .fields(&f.children)
+                    .finish();
+                let reference = self.intern(object, shape, &[prefix]);
                 let field_data = SchemaData {
                     nullable: f.nullable,
                     ..Default::default()
@@ -718,7 +725,8 @@ impl Converter {
                     let prefix = prefix();
                     let item_name = format!("{prefix}Item");
                     let object = self.object_schema(&f.children, None, &prefix, path)?;
-                    boxed(self.intern(object, &[item_name]))
+                    let shape = Shape::new(Shape::OBJECT).fields(&f.children).finish();
+                    boxed(self.intern(object, shape, &[item_name]))
                 };
                 SchemaKind::Type(Type::Array(ArrayType {
                     items: Some(items),
@@ -771,8 +779,7 @@ impl Converter {
 
     /// Registers `schema` as a component (or finds the identical one) and returns its `$ref`.
     /// `names` are the preferred names, best first; a numbered name is the last resort.
-    fn intern(&mut self, schema: Schema, names: &[String]) -> ReferenceOr<Schema> {
-        let shape = shape_hash(&schema);
+    fn intern(&mut self, schema: Schema, shape: u64, names: &[String]) -> ReferenceOr<Schema> {
         let same = self.by_shape.get(&shape).and_then(|candidates| {
             candidates.iter().find(|name| {
                 self.schemas
@@ -816,41 +823,99 @@ fn sorted_by_name(schemas: IndexMap<String, Box<Schema>>) -> IndexMap<String, Re
     sorted
 }
 
-/// Hash of a schema's canonical JSON, streamed into the hasher without building the string.
-fn shape_hash(schema: &Schema) -> u64 {
-    /// FxHash-style mixing, 8 bytes at a time: several times cheaper than SipHash, and
-    /// collision resistance is not needed (a hash hit is confirmed by comparing schemas).
-    struct HashWriter(u64);
-    impl HashWriter {
-        fn mix(&mut self, word: u64) {
-            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
-        }
+/// Hash of the doc facts a component is built from, used to find an identical component.
+///
+/// Hashed from the compact model rather than from the built `Schema` (1 KiB each, serialized
+/// to be hashed), which made interning a large share of the converter's memory traffic. Equal
+/// facts give equal schemas; a hash hit is confirmed by comparing the schemas themselves, so
+/// collisions cost a comparison, never a wrong merge. FxHash-style mixing, 8 bytes at a time.
+struct Shape(u64);
+
+impl Shape {
+    const OBJECT: u64 = 1;
+    const ENUM: u64 = 2;
+
+    fn new(kind: u64) -> Self {
+        let mut shape = Shape(0);
+        shape.mix(kind);
+        shape
     }
-    impl std::io::Write for HashWriter {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            let mut chunks = buf.chunks_exact(8);
-            for chunk in &mut chunks {
-                let mut word = [0u8; 8];
-                word.copy_from_slice(chunk);
-                self.mix(u64::from_le_bytes(word));
-            }
-            let rest = chunks.remainder();
-            if !rest.is_empty() {
-                let mut word = [0u8; 8];
-                word[..rest.len()].copy_from_slice(rest);
-                // The length keeps "a" + "" apart from "" + "a".
-                self.mix(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
-            }
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
+
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
     }
-    let mut writer = HashWriter(0);
-    // Serializing openapiv3's plain data into a sink that never fails cannot fail.
-    let _ = serde_json::to_writer(&mut writer, schema);
-    writer.0
+
+    fn bytes(&mut self, buf: &[u8]) {
+        let mut chunks = buf.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.mix(u64::from_le_bytes(word));
+        }
+        let mut word = [0u8; 8];
+        let rest = chunks.remainder();
+        word[..rest.len()].copy_from_slice(rest);
+        // The length keeps "ab" + "c" apart from "a" + "bc".
+        self.mix(u64::from_le_bytes(word) ^ ((buf.len() as u64) << 56));
+    }
+
+    fn text(mut self, text: Option<&str>) -> Self {
+        match text {
+            Some(t) => self.bytes(t.as_bytes()),
+            None => self.mix(u64::MAX),
+        }
+        self
+    }
+
+    fn json(mut self, value: Option<&Value>) -> Self {
+        match value {
+            // Compact JSON, streamed in (writing into `Shape` cannot fail).
+            Some(v) => {
+                let _ = serde_json::to_writer(&mut self, v);
+            }
+            None => self.mix(u64::MAX),
+        }
+        self
+    }
+
+    fn values(mut self, values: &[Value]) -> Self {
+        self.mix(values.len() as u64);
+        for v in values {
+            self = self.json(Some(v));
+        }
+        self
+    }
+
+    fn fields(mut self, fields: &[Field]) -> Self {
+        self.mix(fields.len() as u64);
+        for f in fields {
+            self.bytes(f.name.as_bytes());
+            self.bytes(f.ty.as_str().as_bytes());
+            self.mix(u64::from(f.nullable) | u64::from(f.required) << 1);
+            self = self.text(f.description.as_deref()).json(f.example.as_ref());
+            self = match &f.enum_values {
+                Some(values) => self.values(values),
+                None => self.text(None),
+            };
+            self = self.fields(&f.children);
+        }
+        self
+    }
+
+    fn finish(self) -> u64 {
+        self.0
+    }
+}
+
+impl std::io::Write for Shape {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.bytes(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn location_name(location: ParamLocation) -> &'static str {
