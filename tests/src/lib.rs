@@ -27,7 +27,7 @@ use tokio::{
     task::{JoinHandle, JoinSet},
 };
 use tracing_subscriber::fmt::{MakeWriter, format::FmtSpan};
-use uberall_sdk::RetryConfig;
+use uberall_sdk::{Client, RetryConfig, mock::MockServer};
 
 /// The documented successful logout body.
 pub const SUCCESS_BODY: &str = r#"{"status":"SUCCESS","response":{"success":true,"redirectUrl":"http://example.com/redirect"}}"#;
@@ -45,6 +45,13 @@ pub fn retries(max_attempts: u32) -> RetryConfig {
         .with_initial_backoff(Duration::from_millis(1))
         .with_max_backoff(Duration::from_millis(4))
         .with_max_retry_after(Duration::from_millis(50))
+}
+
+/// A fresh mock of the API and a client for it with the given retry policy.
+pub async fn mock_with(retry: RetryConfig) -> (MockServer, Client) {
+    let mock = MockServer::start().await.expect("mock starts");
+    let client = mock.client_builder().retry(retry).build().expect("client");
+    (mock, client)
 }
 
 /// An address on 127.0.0.1 that nothing listens on: a listener was bound there and dropped.

@@ -11,6 +11,7 @@ use uberall_sdk::{
     Client, Error, ErrorCode, LogoutOutcome, RetryConfig, Status,
     mock::{MockResponse, MockServer},
 };
+use uberall_tests::mock_with;
 
 const DOCUMENTED_ERRORS: [u16; 5] = [400, 401, 403, 404, 409];
 
@@ -27,13 +28,7 @@ fn is_auth_status(status: &Status) -> bool {
 }
 
 async fn setup() -> (MockServer, Client) {
-    let mock = MockServer::start().await.expect("mock starts");
-    let client = mock
-        .client_builder()
-        .retry(RetryConfig::disabled())
-        .build()
-        .expect("client builds");
-    (mock, client)
+    mock_with(RetryConfig::disabled()).await
 }
 
 /// Logs a fresh session out against one scripted answer, checking that exactly one request

@@ -16,13 +16,9 @@ use uberall_sdk::{
     Client, Error, RetryConfig, Status,
     mock::{Fault, MockResponse, MockServer},
 };
-use uberall_tests::{RawServer, fast_retries, http_date, refused_addr, response_head, retries};
-
-async fn mock_with(retry: RetryConfig) -> (MockServer, Client) {
-    let mock = MockServer::start().await.expect("mock starts");
-    let client = mock.client_builder().retry(retry).build().expect("client");
-    (mock, client)
-}
+use uberall_tests::{
+    RawServer, fast_retries, http_date, mock_with, refused_addr, response_head, retries,
+};
 
 /// Transient answers, each paired with the HTTP status it comes with.
 fn transient_answers() -> Vec<(&'static str, u16, MockResponse)> {

@@ -22,14 +22,8 @@ use uberall_sdk::{
 };
 use uberall_tests::{
     Capture, LAST_CHUNK, LOG_PREFIX, RawServer, SUCCESS_BODY, assert_no_credentials, chunk,
-    fast_retries, http_response, refused_addr, response_head, write_and_close,
+    fast_retries, http_response, mock_with, refused_addr, response_head, write_and_close,
 };
-
-async fn mock_with(retry: RetryConfig) -> (MockServer, Client) {
-    let mock = MockServer::start().await.expect("mock starts");
-    let client = mock.client_builder().retry(retry).build().expect("client");
-    (mock, client)
-}
 
 // ---------------------------------------------------------------------------------------------
 // Headers

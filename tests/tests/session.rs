@@ -19,14 +19,8 @@ use uberall_sdk::{
 };
 use uberall_tests::{
     Gate, NotifyOnFirstPoll, RawServer, SUCCESS_BODY, fast_retries, http_response, join_all,
-    refused_addr, write_and_close,
+    mock_with, refused_addr, write_and_close,
 };
-
-async fn mock_with(retry: RetryConfig) -> (MockServer, Client) {
-    let mock = MockServer::start().await.expect("mock starts");
-    let client = mock.client_builder().retry(retry).build().expect("client");
-    (mock, client)
-}
 
 #[tokio::test]
 async fn a_later_logout_fails_at_once_with_session_ended() {
