@@ -227,6 +227,11 @@ async fn read_request(stream: &mut TcpStream) -> io::Result<Option<RawRequest>> 
     Ok(Some(request))
 }
 
+/// A complete `application/json` response with `body`.
+pub fn http_json(status: u16, body: &[u8]) -> Vec<u8> {
+    http_response(status, &[("content-type", "application/json")], body)
+}
+
 /// An HTTP/1.1 response with `Content-Length` and `Connection: close` added.
 pub fn http_response(status: u16, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
     let mut out = response_head(status, headers);

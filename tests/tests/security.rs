@@ -22,7 +22,7 @@ use uberall_sdk::{
 };
 use uberall_tests::{
     Capture, LAST_CHUNK, LOG_PREFIX, RawServer, SUCCESS_BODY, assert_no_credentials, chunk,
-    fast_retries, http_response, mock_with, refused_addr, response_head, write_and_close,
+    fast_retries, http_json, mock_with, refused_addr, response_head, write_and_close,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -137,15 +137,7 @@ async fn unusable_credentials_are_refused_without_sending_or_echoing_them() {
 /// Answers any request as a successful logout, recording its headers.
 async fn recording_server(ip: IpAddr) -> RawServer {
     RawServer::start(ip, |_, stream| async move {
-        write_and_close(
-            stream,
-            &http_response(
-                200,
-                &[("content-type", "application/json")],
-                SUCCESS_BODY.as_bytes(),
-            ),
-        )
-        .await
+        write_and_close(stream, &http_json(200, SUCCESS_BODY.as_bytes())).await
     })
     .await
     .expect("bind")

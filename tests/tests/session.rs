@@ -18,8 +18,8 @@ use uberall_sdk::{
     mock::{Fault, MockResponse, MockServer},
 };
 use uberall_tests::{
-    Gate, NotifyOnFirstPoll, RawServer, SUCCESS_BODY, fast_retries, http_response, join_all,
-    mock_with, refused_addr, write_and_close,
+    Gate, NotifyOnFirstPoll, RawServer, SUCCESS_BODY, fast_retries, http_json, join_all, mock_with,
+    refused_addr, write_and_close,
 };
 
 #[tokio::test]
@@ -85,11 +85,7 @@ async fn concurrent_logouts_on_clones_send_exactly_one_request() {
         async move {
             gate.wait().await;
             let body = SUCCESS_BODY.as_bytes();
-            write_and_close(
-                stream,
-                &http_response(200, &[("content-type", "application/json")], body),
-            )
-            .await
+            write_and_close(stream, &http_json(200, body)).await
         }
     })
     .await
@@ -332,11 +328,7 @@ async fn a_logout_after_a_cancelled_one_reports_already_logged_out() {
                 std::future::pending::<()>().await;
             }
             let body = br#"{"status":"BAD_ACCESS_TOKEN","message":"invalid token"}"#;
-            write_and_close(
-                stream,
-                &http_response(401, &[("content-type", "application/json")], body),
-            )
-            .await
+            write_and_close(stream, &http_json(401, body)).await
         }
     })
     .await
@@ -443,15 +435,7 @@ async fn a_cancelled_scope_still_logs_out() {
         let received = received_tx.clone();
         async move {
             let _ = received.send(request);
-            write_and_close(
-                stream,
-                &http_response(
-                    200,
-                    &[("content-type", "application/json")],
-                    SUCCESS_BODY.as_bytes(),
-                ),
-            )
-            .await
+            write_and_close(stream, &http_json(200, SUCCESS_BODY.as_bytes())).await
         }
     })
     .await
@@ -516,11 +500,7 @@ async fn bad_access_token_after_a_refused_connection_is_an_error() {
         .expect("rebind the refused port");
     let server = RawServer::serve(listener, |_, stream| async move {
         let body = br#"{"status":"BAD_ACCESS_TOKEN","message":"invalid token"}"#;
-        write_and_close(
-            stream,
-            &http_response(401, &[("content-type", "application/json")], body),
-        )
-        .await
+        write_and_close(stream, &http_json(401, body)).await
     });
     let err = session
         .logout()
