@@ -48,7 +48,7 @@ fn synthetic_doc(n: usize) -> String {
 
 fn parse_and_convert(text: &str) -> OpenAPI {
     let doc = parse::parse(text).expect("synthetic doc parses");
-    openapi::convert(&[SourceDoc {
+    openapi::convert(vec![SourceDoc {
         file: "bench.md".to_string(),
         doc,
     }])

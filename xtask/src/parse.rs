@@ -361,7 +361,7 @@ impl SectionKind {
 }
 
 /// A field's parsed `Example:` and `Enum:` values.
-type ExampleAndEnum = (Option<Value>, Option<Vec<Value>>);
+type ExampleAndEnum = (Option<Box<Value>>, Option<Vec<Value>>);
 
 /// The fields of one section while it is being read: the top-level ones, and where every dot
 /// path declared so far sits in the tree.
@@ -958,7 +958,9 @@ impl<'v> Parser<'v> {
                         ));
                     }
                     self.pos = at + "Example:".len();
-                    example = Some(self.json_value("JSON value after `Example:`", false)?);
+                    example = Some(Box::new(
+                        self.json_value("JSON value after `Example:`", false)?,
+                    ));
                 }
                 "Enum:" => {
                     if values.is_some() {

@@ -110,7 +110,7 @@ pub fn build_from(docs: &[(String, String)]) -> Result<Build, Error> {
             doc,
         });
     }
-    let converted = openapi::convert(&parsed).map_err(Error::Convert)?;
+    let converted = openapi::convert(parsed).map_err(Error::Convert)?;
     let spec_json = openapi::to_json(&converted.spec);
     let client = codegen::generate(&converted.spec).map_err(Error::Codegen)?;
     Ok(Build {
