@@ -770,7 +770,6 @@ impl Converter {
             FieldType::Array => {
                 no_enum(self)?;
                 let items = if children.is_empty() {
-                    children_shape = Shape::new(Shape::FIELDS).word(0).finish();
                     ReferenceOr::Item(Box::new(Schema {
                         schema_data: SchemaData::default(),
                         schema_kind: SchemaKind::Any(AnySchema::default()),

@@ -847,11 +847,9 @@ impl<'v> Parser<'v> {
         let description = self.description();
         let (example, enum_values) = self.example_and_enum()?;
 
-        // A child's name is the last segment of its path, unless the path is one literal
-        // name (see `insert`); `insert` corrects the rare literal case.
-        let name = path.rsplit_once('.').map_or(path, |(_, last)| last);
         let field = Field {
-            name: name.to_owned(),
+            // Set by `insert`, which knows whether the path names a child or one literal name.
+            name: String::new(),
             ty,
             nullable,
             required,
@@ -1041,9 +1039,10 @@ impl<'v> Parser<'v> {
         }
         let parent = path
             .rsplit_once('.')
-            .and_then(|(parent, _)| Some((parent, *tree.index.get(parent)?)));
+            .and_then(|(parent, name)| Some((parent, name, *tree.index.get(parent)?)));
         let chain = match parent {
-            Some((parent, (start, len))) => {
+            Some((parent, name, (start, len))) => {
+                field.name = name.to_owned();
                 let node = tree
                     .chains
                     .get(start..start + len)
@@ -1073,11 +1072,9 @@ impl<'v> Parser<'v> {
                         quote(path),
                     ));
                 }
-                // A dotted name without a declared parent (parameter sections only) is one
-                // literal name.
-                if field.name.len() != path.len() {
-                    field.name = path.to_owned();
-                }
+                // A top-level name, or (parameter sections only) a dotted name without a
+                // declared parent, which is one literal name.
+                field.name = path.to_owned();
                 tree.fields.push(field);
                 tree.chains.push(tree.fields.len() - 1);
                 (tree.chains.len() - 1, 1)
