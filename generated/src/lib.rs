@@ -744,6 +744,7 @@ Version: 20250708*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
+    pub(crate) inner: crate::hooks::Inner,
 }
 impl Client {
     /// Create a new client.
@@ -751,7 +752,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str) -> Self {
+    pub fn new(baseurl: &str, inner: crate::hooks::Inner) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -761,7 +762,7 @@ impl Client {
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap())
+        Self::new_with_client(baseurl, client.build().unwrap(), inner)
     }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
@@ -769,14 +770,19 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
+    pub fn new_with_client(
+        baseurl: &str,
+        client: reqwest::Client,
+        inner: crate::hooks::Inner,
+    ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
             client,
+            inner,
         }
     }
 }
-impl ClientInfo<()> for Client {
+impl ClientInfo<crate::hooks::Inner> for Client {
     fn api_version() -> &'static str {
         "20250708"
     }
@@ -786,11 +792,18 @@ impl ClientInfo<()> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &() {
-        &()
+    fn inner(&self) -> &crate::hooks::Inner {
+        &self.inner
     }
 }
-impl ClientHooks<()> for &Client {}
+const _: () = {
+    #[allow(dead_code)]
+    fn assert_client_hooks()
+    where
+        Client: ClientHooks<crate::hooks::Inner>,
+    {
+    }
+};
 impl Client {
     /**Log out the current user
 
@@ -882,7 +895,7 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
-/// Method, path and operationId of every operation in the spec.
+/// Method, path, operationId, documented statuses and example of every operation.
 pub mod operations {
     /// One operation of the API.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -893,11 +906,113 @@ pub mod operations {
         pub method: &'static str,
         /// Path template relative to the base URL, e.g. `/users/logout`.
         pub path: &'static str,
+        /// The HTTP statuses the docs describe a response for, ascending.
+        pub statuses: &'static [u16],
+        /// The documented success status and a JSON body assembled from the docs'
+        /// field examples (enums take their first value), when the docs give one.
+        pub example: Option<(u16, &'static str)>,
+    }
+    impl Operation {
+        /// Whether the docs describe a response with this HTTP status.
+        pub fn documents(&self, status: u16) -> bool {
+            self.statuses.binary_search(&status).is_ok()
+        }
     }
     ///`POST /users/logout`: Log out the current user
     pub const POST_USERS_LOGOUT: Operation = Operation {
         id: "post_users_logout",
         method: "POST",
         path: "/users/logout",
+        statuses: &[200u16, 400u16, 401u16, 403u16, 404u16, 409u16],
+        example: Some((
+            200u16,
+            "{\"status\":\"SUCCESS\",\"response\":{\"success\":true,\"redirectUrl\":\"http://example.com/redirect\"}}",
+        )),
     };
+    /// Every operation, in the spec's order.
+    pub const ALL: &[Operation] = &[POST_USERS_LOGOUT];
+    /// The operation with this operationId.
+    pub fn by_id(id: &str) -> Option<&'static Operation> {
+        match id {
+            "post_users_logout" => Some(&POST_USERS_LOGOUT),
+            _ => None,
+        }
+    }
+}
+/// The seam between the generated operations and whatever sends their requests.
+///
+/// Every operation builds its `reqwest::Request` and hands it to
+/// `progenitor_client::ClientHooks::exec`, which this crate implements for [`Client`]
+/// by calling the [`Transport`] held in the client's [`Inner`] value. With
+/// `Inner::default()` the request is sent once through the client's own
+/// `reqwest::Client`.
+///
+/// [`Client`]: crate::Client
+pub mod hooks {
+    use std::{fmt, future::Future, pin::Pin, sync::Arc};
+    /// What [`Transport::execute`] returns: the response to hand to the operation's
+    /// decoding, or the error that ended the exchange.
+    pub type Exchange<'a> =
+        Pin<Box<dyn Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a>>;
+    /// Sends the requests the generated operations build.
+    ///
+    /// Object safe, so that a client can carry any implementation. An implementation
+    /// may retry, add headers, bound the time and the body, or refuse to send; an
+    /// error it wants to hand back typed travels as the source of a `reqwest::Error`.
+    pub trait Transport: Send + Sync {
+        /// Sends `request`, built by the operation `operation_id` (see
+        /// [`crate::operations::by_id`]), using `client`, the generated client's
+        /// connection pool.
+        fn execute<'a>(
+            &'a self,
+            client: &'a reqwest::Client,
+            request: reqwest::Request,
+            operation_id: &'static str,
+        ) -> Exchange<'a>;
+    }
+    /// The generated client's inner value: the transport its operations go through.
+    #[derive(Clone, Default)]
+    pub struct Inner(Option<Arc<dyn Transport>>);
+    impl Inner {
+        /// Sends every request through `transport`.
+        pub fn new(transport: Arc<dyn Transport>) -> Self {
+            Self(Some(transport))
+        }
+        /// Whether a transport is installed (else requests go out once, unchanged).
+        pub fn has_transport(&self) -> bool {
+            self.0.is_some()
+        }
+    }
+    impl fmt::Debug for Inner {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.debug_struct("Inner")
+                .field("transport", &self.0.as_ref().map(|_| "dyn Transport"))
+                .finish()
+        }
+    }
+    impl progenitor_client::ClientHooks<Inner> for crate::Client {
+        async fn exec(
+            &self,
+            request: reqwest::Request,
+            info: &progenitor_client::OperationInfo,
+        ) -> reqwest::Result<reqwest::Response> {
+            match &self.inner.0 {
+                Some(transport) => {
+                    transport
+                        .execute(&self.client, request, info.operation_id)
+                        .await
+                }
+                None => self.client.execute(request).await,
+            }
+        }
+    }
+}
+/// The servers of the spec, as base URLs for [`Client::new`](crate::Client::new).
+pub mod servers {
+    ///`https://uberall.com/api`: Production.
+    pub const PRODUCTION: &str = "https://uberall.com/api";
+    ///`https://sandbox.uberall.com/api`: Sandbox (separate API keys).
+    pub const SANDBOX: &str = "https://sandbox.uberall.com/api";
+    /// Every server, in the spec's order.
+    pub const ALL: &[&str] = &[PRODUCTION, SANDBOX];
 }

@@ -2,22 +2,22 @@
 
 use std::{fmt, net::IpAddr, sync::Arc, time::Duration};
 
-use reqwest::{Method, Url, redirect};
+use reqwest::{Url, redirect};
 use secrecy::{ExposeSecret, SecretString};
-use uberall_client::operations::{self, Operation};
+use uberall_client::{operations, servers};
 
 use crate::{
     error::{ConfigError, Error},
-    http::{Endpoint, Transport},
     retry::RetryConfig,
     secret::SecretHeader,
     session::Session,
 };
 
-/// Base URL of the production API.
-pub const PRODUCTION_BASE_URL: &str = "https://uberall.com/api";
-/// Base URL of the sandbox API (its API keys differ from production's).
-pub const SANDBOX_BASE_URL: &str = "https://sandbox.uberall.com/api";
+/// Base URL of the production API (from the spec's `servers`).
+pub const PRODUCTION_BASE_URL: &str = servers::PRODUCTION;
+/// Base URL of the sandbox API (from the spec's `servers`; its API keys differ from
+/// production's).
+pub const SANDBOX_BASE_URL: &str = servers::SANDBOX;
 /// The `User-Agent` sent with every request.
 pub const USER_AGENT: &str = concat!("uberall-sdk/", env!("CARGO_PKG_VERSION"));
 
@@ -25,6 +25,8 @@ pub const USER_AGENT: &str = concat!("uberall-sdk/", env!("CARGO_PKG_VERSION"));
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default limit for one attempt: connect, send, and read the whole response.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default limit for a whole call: every attempt and every wait between them.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
 /// Default cap on a response body (1 MiB).
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 
@@ -76,16 +78,25 @@ pub struct Client {
 }
 
 pub(crate) struct ClientInner {
-    pub(crate) transport: Transport,
+    pub(crate) http: reqwest::Client,
+    pub(crate) api_key: Option<SecretHeader>,
+    pub(crate) timeout: Duration,
+    pub(crate) deadline: Duration,
+    pub(crate) max_response_bytes: usize,
     pub(crate) retry: RetryConfig,
     pub(crate) auth_scheme: AuthScheme,
-    pub(crate) base_url: Url,
-    pub(crate) logout: Endpoint,
+    /// Without a trailing slash: the generated operations append their paths to it.
+    pub(crate) base_url: String,
+    /// `base_url` parsed, as given.
+    pub(crate) url: Url,
+    /// Where logout is sent; a relative `redirectUrl` in its answer is resolved against it.
+    pub(crate) logout_url: Arc<Url>,
 }
 
 impl Client {
     /// A builder with the defaults: production base URL, no API key, 10 s connect timeout,
-    /// 30 s per-attempt timeout, [`RetryConfig::default`], `Bearer` tokens, 1 MiB body cap.
+    /// 30 s per-attempt timeout, 60 s per call, [`RetryConfig::default`], `Bearer` tokens,
+    /// 1 MiB body cap.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }
@@ -124,7 +135,7 @@ impl Client {
 
     /// The configured base URL.
     pub fn base_url(&self) -> &Url {
-        &self.inner.base_url
+        &self.inner.url
     }
 }
 
@@ -132,12 +143,13 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &self.inner;
         f.debug_struct("Client")
-            .field("base_url", &inner.base_url.as_str())
-            .field("api_key", &inner.transport.api_key)
+            .field("base_url", &inner.base_url)
+            .field("api_key", &inner.api_key)
             .field("auth_scheme", &inner.auth_scheme)
-            .field("timeout", &inner.transport.timeout)
+            .field("timeout", &inner.timeout)
+            .field("deadline", &inner.deadline)
             .field("retry", &inner.retry)
-            .field("max_response_bytes", &inner.transport.max_response_bytes)
+            .field("max_response_bytes", &inner.max_response_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -151,6 +163,7 @@ pub struct ClientBuilder {
     api_key: Option<SecretString>,
     connect_timeout: Option<Duration>,
     timeout: Duration,
+    deadline: Duration,
     retry: RetryConfig,
     auth_scheme: AuthScheme,
     allow_insecure_http: bool,
@@ -165,6 +178,7 @@ impl Default for ClientBuilder {
             api_key: None,
             connect_timeout: None,
             timeout: DEFAULT_TIMEOUT,
+            deadline: DEFAULT_DEADLINE,
             retry: RetryConfig::default(),
             auth_scheme: AuthScheme::default(),
             allow_insecure_http: false,
@@ -181,6 +195,7 @@ impl fmt::Debug for ClientBuilder {
             .field("api_key", &self.api_key.as_ref().map(|_| "[REDACTED]"))
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
             .field("retry", &self.retry)
             .field("auth_scheme", &self.auth_scheme)
             .field("allow_insecure_http", &self.allow_insecure_http)
@@ -218,6 +233,15 @@ impl ClientBuilder {
     /// Each retry gets a fresh limit.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Limit for a whole call: every attempt, and the waits between them (default 60 s). An
+    /// attempt gets at most what is left of it; a retry whose wait would pass it is not made.
+    /// Running out is [`Error::Timeout`] with
+    /// [`TimeoutError::is_deadline`](crate::TimeoutError::is_deadline) set.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
         self
     }
 
@@ -269,8 +293,10 @@ impl ClientBuilder {
     /// build the HTTP client (e.g. TLS initialisation).
     pub fn build(self) -> Result<Client, Error> {
         let base_url = validate_base_url(&self.base_url, self.allow_insecure_http)?;
-        if self.timeout.is_zero() {
-            return Err(ConfigError::new("the timeout must be greater than zero").into());
+        if self.timeout.is_zero() || self.deadline.is_zero() {
+            return Err(
+                ConfigError::new("the timeout and the deadline must be greater than zero").into(),
+            );
         }
         if self.max_response_bytes == 0 {
             return Err(ConfigError::new("max_response_bytes must be greater than zero").into());
@@ -304,19 +330,20 @@ impl ClientBuilder {
                     })?
             }
         };
-        let logout = endpoint(&base_url, operations::POST_USERS_LOGOUT)?;
+        let base = base_url.as_str().trim_end_matches('/').to_owned();
+        let logout_url = operation_url(&base, operations::POST_USERS_LOGOUT.path)?;
         Ok(Client {
             inner: Arc::new(ClientInner {
-                transport: Transport {
-                    http,
-                    api_key,
-                    timeout: self.timeout,
-                    max_response_bytes: self.max_response_bytes,
-                },
+                http,
+                api_key,
+                timeout: self.timeout,
+                deadline: self.deadline,
+                max_response_bytes: self.max_response_bytes,
                 retry: self.retry,
                 auth_scheme: self.auth_scheme,
-                base_url,
-                logout,
+                base_url: base,
+                url: base_url,
+                logout_url: Arc::new(logout_url),
             }),
         })
     }
@@ -386,23 +413,11 @@ fn is_loopback(host: &url::Host<&str>) -> bool {
     }
 }
 
-fn endpoint(base_url: &Url, operation: Operation) -> Result<Endpoint, ConfigError> {
-    // Appended as text: `Url::join` would replace the base's last segment (`/api`).
-    let joined = format!(
-        "{}{}",
-        base_url.as_str().trim_end_matches('/'),
-        operation.path
-    );
-    let url = Url::parse(&joined).map_err(|err| {
-        ConfigError::new(format!("cannot build the URL of {}: {err}", operation.id))
-    })?;
-    let method = Method::from_bytes(operation.method.as_bytes())
-        .map_err(|_| ConfigError::new(format!("invalid HTTP method for {}", operation.id)))?;
-    Ok(Endpoint {
-        operation,
-        method,
-        url: Arc::new(url),
-    })
+/// The URL of an operation without path parameters. Appended as text, as the generated
+/// client does: `Url::join` would replace the base's last segment (`/api`).
+fn operation_url(base: &str, path: &str) -> Result<Url, ConfigError> {
+    Url::parse(&format!("{base}{path}"))
+        .map_err(|err| ConfigError::new(format!("cannot build the URL of {path}: {err}")))
 }
 
 /// An environment variable, with unset and empty both meaning `None`.
@@ -468,15 +483,14 @@ mod tests {
     }
 
     #[test]
-    fn endpoint_keeps_the_base_path() {
+    fn operations_keep_the_base_path() {
         for base in ["https://uberall.com/api", "https://uberall.com/api/"] {
-            let url = validate_base_url(base, false).unwrap();
-            let endpoint = endpoint(&url, operations::POST_USERS_LOGOUT).unwrap();
+            let client = Client::builder().base_url(base).build().unwrap();
+            assert_eq!(client.inner.base_url, "https://uberall.com/api");
             assert_eq!(
-                endpoint.url.as_str(),
+                client.inner.logout_url.as_str(),
                 "https://uberall.com/api/users/logout"
             );
-            assert_eq!(endpoint.method, Method::POST);
         }
     }
 

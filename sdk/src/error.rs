@@ -7,15 +7,24 @@ use serde_json::Value;
 
 use crate::{ErrorCode, Status};
 
-/// Everything that can go wrong when talking to uberall.
+/// `Result<T, uberall_sdk::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong when talking to uberall, for any operation.
 ///
 /// Match on the variant for the kind of failure, or use the helpers that cut across variants:
 /// [`is_retryable`](Error::is_retryable), [`is_auth`](Error::is_auth),
 /// [`http_status`](Error::http_status), [`status`](Error::status),
 /// [`error_code`](Error::error_code), [`retry_after`](Error::retry_after).
 ///
-/// No variant's `Display` or `Debug` contains the access token or the API key: text that came
-/// back from the server is scrubbed of both before it is stored.
+/// Every error of a generated operation called through a [`Session`](crate::Session)
+/// converts into this type with `?` or `Error::from` (see
+/// [`Session::api`](crate::Session::api)); which HTTP statuses an operation documents comes
+/// from the spec, through `uberall_client::operations`.
+///
+/// No variant's `Display` or `Debug` contains the access token or the API key: response bodies
+/// are scrubbed of both (and of their JSON-escaped and percent-encoded forms) before anything
+/// is decoded from them.
 ///
 /// `Error` is `Clone` so that every caller of a shared logout gets the same outcome.
 ///
@@ -35,17 +44,18 @@ use crate::{ErrorCode, Status};
 #[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The API answered, and its answer is an error: a non-200 response carrying the uberall
-    /// envelope, or an HTTP 200 whose `status` is not `SUCCESS` or whose `response.success` is
-    /// `false`.
+    /// The API answered, and its answer is an error: a non-2xx response carrying the uberall
+    /// envelope, or a 2xx whose envelope `status` is not `SUCCESS` (for logout, also one whose
+    /// `response.success` is `false`).
     #[error(transparent)]
     Api(ApiError),
     /// The session was logged out; nothing was sent. Open a new session with a new token.
     #[error("the session has ended: its access token was logged out (nothing was sent)")]
     SessionEnded,
-    /// The request (connect, send, or reading the response) took longer than its timeout.
-    #[error("the request to uberall timed out")]
-    Timeout(#[source] TransportError),
+    /// An attempt (connect, send, read the response) or the whole call (all attempts and the
+    /// waits between them) ran out of time; [`TimeoutError::is_deadline`] says which.
+    #[error(transparent)]
+    Timeout(TimeoutError),
     /// The HTTP exchange failed: connection refused or reset, TLS failure, a malformed response.
     #[error("{}", if .0.is_connect() {
         "could not connect to uberall (the request was not sent)"
@@ -53,16 +63,17 @@ pub enum Error {
         "the HTTP exchange with uberall failed"
     })]
     Transport(#[source] TransportError),
-    /// An HTTP status whose body the docs describe (200, 400, 401, 403, 404, 409) came with a
-    /// body that is not that JSON: malformed, empty, a missing required field, an HTML page.
+    /// An HTTP status whose body the operation's docs describe came with a body that is not
+    /// that JSON: malformed, empty, a missing required field, an HTML page.
     #[error("could not decode the uberall response: {0}")]
     Decode(ResponseError),
-    /// An HTTP status the docs do not list (5xx, 3xx, 429, ...) without the uberall error
-    /// envelope, e.g. a proxy's HTML error page or a redirect that was not followed.
+    /// An HTTP status the operation's docs do not list (5xx, 3xx, 429, ...) without the uberall
+    /// error envelope, e.g. a proxy's HTML error page or a redirect that was not followed.
     #[error("unexpected response from uberall: {0}")]
     UnexpectedStatus(ResponseError),
     /// The response body is larger than the configured cap; it was not read past the cap.
     #[error("the uberall response body exceeds the {limit}-byte limit (HTTP {http_status})")]
+    #[non_exhaustive]
     BodyTooLarge {
         /// HTTP status of the response.
         http_status: StatusCode,
@@ -72,6 +83,10 @@ pub enum Error {
     /// The client or session configuration is invalid; nothing was sent.
     #[error(transparent)]
     Config(ConfigError),
+    /// The generated operation could not build the request from the arguments given (e.g. a
+    /// required parameter was not set); nothing was sent.
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
 }
 
 impl Error {
@@ -88,11 +103,14 @@ impl Error {
             Self::Api(e) => {
                 transient_http(e.http_status()) || e.status() == &Status::QuotaLimitExceed
             }
-            Self::UnexpectedStatus(e) => transient_http(e.http_status()),
-            Self::Timeout(_) | Self::Transport(_) => true,
-            Self::SessionEnded | Self::Decode(_) | Self::BodyTooLarge { .. } | Self::Config(_) => {
-                false
-            }
+            Self::UnexpectedStatus(e) => e.http_status().is_some_and(transient_http),
+            Self::Timeout(e) => !e.is_deadline(),
+            Self::Transport(_) => true,
+            Self::SessionEnded
+            | Self::Decode(_)
+            | Self::BodyTooLarge { .. }
+            | Self::Config(_)
+            | Self::InvalidRequest(_) => false,
         }
     }
 
@@ -116,7 +134,7 @@ impl Error {
                             | Status::BadPublicKey
                     )
             }
-            Self::Decode(e) | Self::UnexpectedStatus(e) => auth_http(e.http_status()),
+            Self::Decode(e) | Self::UnexpectedStatus(e) => e.http_status().is_some_and(auth_http),
             _ => false,
         }
     }
@@ -126,7 +144,7 @@ impl Error {
         matches!(self, Self::SessionEnded)
     }
 
-    /// Whether this is [`Error::Timeout`].
+    /// Whether this is [`Error::Timeout`] (of an attempt or of the whole call).
     pub fn is_timeout(&self) -> bool {
         matches!(self, Self::Timeout(_))
     }
@@ -135,7 +153,7 @@ impl Error {
     pub fn http_status(&self) -> Option<StatusCode> {
         match self {
             Self::Api(e) => Some(e.http_status()),
-            Self::Decode(e) | Self::UnexpectedStatus(e) => Some(e.http_status()),
+            Self::Decode(e) | Self::UnexpectedStatus(e) => e.http_status(),
             Self::BodyTooLarge { http_status, .. } => Some(*http_status),
             _ => None,
         }
@@ -166,6 +184,9 @@ impl Error {
     }
 
     /// How long the server asked to wait (`Retry-After`, seconds or HTTP date), if it did.
+    ///
+    /// A wait longer than [`RetryConfig::max_retry_after`](crate::RetryConfig::max_retry_after)
+    /// is not slept through: the error comes back at once with this set.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Self::Api(e) => e.retry_after(),
@@ -180,10 +201,29 @@ impl Error {
     /// API's own envelope, a failure to connect, or a local refusal says it did not.
     pub(crate) fn may_have_taken_effect(&self) -> bool {
         match self {
-            Self::Timeout(e) | Self::Transport(e) => !e.is_connect(),
+            Self::Timeout(e) => !e.is_connect(),
+            Self::Transport(e) => !e.is_connect(),
             Self::Decode(_) | Self::BodyTooLarge { .. } => true,
-            Self::UnexpectedStatus(e) => e.http_status().is_server_error(),
-            Self::Api(_) | Self::SessionEnded | Self::Config(_) => false,
+            Self::UnexpectedStatus(e) => e.http_status().is_none_or(|s| s.is_server_error()),
+            Self::Api(_) | Self::SessionEnded | Self::Config(_) | Self::InvalidRequest(_) => false,
+        }
+    }
+
+    /// Whether the server certainly did not carry out the request: it was never sent (the
+    /// connection failed), or the server refused it and asked for a retry (HTTP 429 or 503,
+    /// status `QUOTA_LIMIT_EXCEED`). Only such failures are retried for `POST` and `PATCH`.
+    pub(crate) fn certainly_not_carried_out(&self) -> bool {
+        match self {
+            Self::Transport(e) => e.is_connect(),
+            Self::Timeout(e) => e.is_connect(),
+            Self::Api(e) => {
+                matches!(e.http_status().as_u16(), 429 | 503)
+                    || e.status() == &Status::QuotaLimitExceed
+            }
+            Self::UnexpectedStatus(e) => e
+                .http_status()
+                .is_some_and(|s| matches!(s.as_u16(), 429 | 503)),
+            _ => false,
         }
     }
 
@@ -198,12 +238,20 @@ impl Error {
             Self::UnexpectedStatus(_) => "unexpected_status",
             Self::BodyTooLarge { .. } => "body_too_large",
             Self::Config(_) => "config",
+            Self::InvalidRequest(_) => "invalid_request",
         }
     }
 
-    pub(crate) fn from_reqwest(err: reqwest::Error) -> Self {
+    /// A failed exchange; a timeout is the attempt's own unless `deadline` says the attempt's
+    /// limit was what was left of the call's deadline.
+    pub(crate) fn from_reqwest(err: reqwest::Error, limit: Option<(Duration, bool)>) -> Self {
         if err.is_timeout() {
-            Self::Timeout(TransportError(Arc::new(err)))
+            let (limit, deadline) = limit.unwrap_or((Duration::ZERO, false));
+            Self::Timeout(TimeoutError::new(
+                deadline,
+                limit,
+                Some(TransportError(Arc::new(err))),
+            ))
         } else {
             Self::Transport(TransportError(Arc::new(err)))
         }
@@ -319,7 +367,7 @@ pub struct ResponseError(Box<ResponseErrorInner>);
 
 #[derive(Clone, Debug)]
 struct ResponseErrorInner {
-    http_status: StatusCode,
+    http_status: Option<StatusCode>,
     content_type: Option<String>,
     excerpt: String,
     detail: Option<String>,
@@ -328,7 +376,7 @@ struct ResponseErrorInner {
 
 impl ResponseError {
     pub(crate) fn new(
-        http_status: StatusCode,
+        http_status: Option<StatusCode>,
         content_type: Option<String>,
         excerpt: String,
         detail: Option<String>,
@@ -343,8 +391,9 @@ impl ResponseError {
         }))
     }
 
-    /// HTTP status of the response.
-    pub fn http_status(&self) -> StatusCode {
+    /// HTTP status of the response; `None` only when the generated client rejected a 2xx body
+    /// (it does not report the status with that error).
+    pub fn http_status(&self) -> Option<StatusCode> {
         self.0.http_status
     }
 
@@ -384,7 +433,10 @@ impl fmt::Debug for ResponseError {
 
 impl fmt::Display for ResponseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "HTTP {}", self.0.http_status.as_u16())?;
+        match self.0.http_status {
+            Some(status) => write!(f, "HTTP {}", status.as_u16())?,
+            None => f.write_str("HTTP 2xx")?,
+        }
         match &self.0.content_type {
             Some(content_type) => write!(f, ", content-type {content_type}")?,
             None => f.write_str(", no content-type")?,
@@ -438,6 +490,71 @@ impl std::error::Error for TransportError {
     }
 }
 
+/// A call that ran out of time: one attempt, or the whole call with its retries.
+#[derive(Clone, Debug)]
+pub struct TimeoutError(Box<TimeoutErrorInner>);
+
+#[derive(Clone, Debug)]
+struct TimeoutErrorInner {
+    deadline: bool,
+    limit: Duration,
+    source: Option<TransportError>,
+}
+
+impl TimeoutError {
+    fn new(deadline: bool, limit: Duration, source: Option<TransportError>) -> Self {
+        Self(Box::new(TimeoutErrorInner {
+            deadline,
+            limit,
+            source,
+        }))
+    }
+
+    pub(crate) fn deadline(limit: Duration) -> Self {
+        Self::new(true, limit, None)
+    }
+
+    /// `true` when the call's overall deadline ran out
+    /// ([`ClientBuilder::deadline`](crate::ClientBuilder::deadline)); `false` when one
+    /// attempt did ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout)).
+    pub fn is_deadline(&self) -> bool {
+        self.0.deadline
+    }
+
+    /// The limit that ran out.
+    pub fn limit(&self) -> Duration {
+        self.0.limit
+    }
+
+    /// Whether it ran out while connecting (so the request was never sent).
+    pub fn is_connect(&self) -> bool {
+        self.0
+            .source
+            .as_ref()
+            .is_some_and(TransportError::is_connect)
+    }
+}
+
+impl fmt::Display for TimeoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = if self.0.deadline {
+            "the call to uberall ran out of its deadline"
+        } else {
+            "an attempt to reach uberall timed out"
+        };
+        write!(f, "{what} ({:?})", self.0.limit)
+    }
+}
+
+impl std::error::Error for TimeoutError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0
+            .source
+            .as_ref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
 /// Invalid configuration: a bad base URL, a credential that cannot be a header, a missing
 /// environment variable. The message names the setting, never a secret value.
 #[derive(Clone, Debug)]
@@ -479,7 +596,7 @@ mod tests {
 
     fn unexpected(http: u16) -> Error {
         Error::UnexpectedStatus(ResponseError::new(
-            StatusCode::from_u16(http).unwrap(),
+            Some(StatusCode::from_u16(http).unwrap()),
             Some("text/html".into()),
             "<html>".into(),
             None,
@@ -512,6 +629,7 @@ mod tests {
             }
             .is_retryable()
         );
+        assert!(!Error::Timeout(TimeoutError::deadline(Duration::from_secs(1))).is_retryable());
     }
 
     #[test]

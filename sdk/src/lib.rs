@@ -76,14 +76,15 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod bridge;
 mod client;
 mod error;
-mod http;
 mod logout;
 mod response;
 mod retry;
 mod secret;
 mod session;
+mod transport;
 
 #[cfg(all(test, feature = "test-util"))]
 mod tests;
@@ -93,10 +94,13 @@ mod tests;
 pub mod mock;
 
 pub use client::{
-    AuthScheme, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_TIMEOUT, PRODUCTION_BASE_URL, SANDBOX_BASE_URL, USER_AGENT, redirect_policy,
+    AuthScheme, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, PRODUCTION_BASE_URL, SANDBOX_BASE_URL, USER_AGENT,
+    redirect_policy,
 };
-pub use error::{ApiError, ConfigError, Error, ResponseError, TransportError};
+pub use error::{
+    ApiError, ConfigError, Error, ResponseError, Result, TimeoutError, TransportError,
+};
 pub use logout::LogoutOutcome;
 pub use retry::RetryConfig;
 pub use session::{Scoped, Session};
@@ -109,6 +113,8 @@ pub use uberall_client::types::Status;
 pub use reqwest;
 /// The secret string type accepted for the API key and access token.
 pub use secrecy::SecretString;
+/// The generated client crate: every operation, type and the operations table.
+pub use uberall_client as api;
 /// The URL type of [`LogoutOutcome::redirect_url`].
 pub use url::Url;
 

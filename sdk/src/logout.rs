@@ -6,17 +6,15 @@ use std::{
     time::SystemTime,
 };
 
-use reqwest::{StatusCode, Url};
+#[cfg(test)]
+use reqwest::StatusCode;
+use reqwest::Url;
 use serde_json::Value;
-use uberall_client::types::{ErrorEnvelope, PostUsersLogoutEnvelope};
+use uberall_client::{ResponseValue, types::PostUsersLogoutEnvelope};
 
 use crate::{
-    Status,
     error::{ApiError, Error},
-    http::RawResponse,
-    response::{api_error, error_from_response, is_documented_error_status, response_error},
     retry::parse_retry_after,
-    secret::Redactor,
 };
 
 /// What a successful logout returned.
@@ -115,45 +113,27 @@ fn resolve_redirect(raw: &str, request_url: &Url) -> Option<Url> {
     }
 }
 
-/// Reads a logout response: the outcome for a successful 200, the error otherwise.
-pub(crate) fn interpret(
-    response: &RawResponse,
+/// The outcome of a logout the transport let through as a success: its envelope's `status`
+/// is `SUCCESS` (anything else came back as [`Error::Api`] already). `response.success:
+/// false` is still a refusal.
+pub(crate) fn outcome(
+    response: ResponseValue<PostUsersLogoutEnvelope>,
     request_url: &Arc<Url>,
-    redactor: &Redactor<'_>,
 ) -> Result<LogoutOutcome, Error> {
-    if response.status != StatusCode::OK {
-        let documented = is_documented_error_status(response.status.as_u16());
-        return Err(error_from_response(response, documented, redactor));
-    }
-    let envelope = match serde_json::from_slice::<PostUsersLogoutEnvelope>(&response.body) {
-        Ok(envelope) => envelope,
-        Err(err) => {
-            // A 200 may carry the error envelope (a `status` but no `response` object): that
-            // is still the API's answer, not an undecodable one.
-            if let Ok(envelope) = serde_json::from_slice::<ErrorEnvelope>(&response.body)
-                && envelope.status != Status::Success
-            {
-                return Err(api_error(response, envelope, redactor));
-            }
-            let detail = Some(redactor.scrub(&err.to_string()));
-            return Err(Error::Decode(response_error(response, detail, redactor)));
-        }
-    };
-    if envelope.status != Status::Success || envelope.response.success == Some(false) {
-        // The success envelope has no `errorCode`; an error answered with HTTP 200 may still
-        // carry one (the error envelope's shape, `response: {}` included).
-        let error_code = serde_json::from_slice::<ErrorEnvelope>(&response.body)
-            .ok()
-            .and_then(|e| e.error_code);
+    let http_status = response.status();
+    let retry_after = parse_retry_after(response.headers(), SystemTime::now());
+    let envelope = response.into_inner();
+    if envelope.response.success == Some(false) {
         return Err(Error::Api(ApiError::new(
-            response.status,
+            http_status,
             envelope.status,
-            error_code,
-            envelope.message.map(|m| redactor.scrub_owned(m)),
-            redactor.scrub_values(envelope.warnings),
-            parse_retry_after(&response.headers, SystemTime::now()),
+            None,
+            envelope.message,
+            envelope.warnings,
+            retry_after,
         )));
     }
+    // The body was scrubbed of the credentials before it was decoded.
     let redirect = envelope
         .response
         .redirect_url
@@ -162,8 +142,8 @@ pub(crate) fn interpret(
     Ok(LogoutOutcome {
         redirect,
         resolved: OnceLock::new(),
-        message: envelope.message.map(|m| redactor.scrub_owned(m)),
-        warnings: redactor.scrub_values(envelope.warnings),
+        message: envelope.message,
+        warnings: envelope.warnings,
         already_logged_out: false,
     })
 }
@@ -171,17 +151,13 @@ pub(crate) fn interpret(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bytes::Bytes;
     use reqwest::header::HeaderMap;
 
     fn ok(body: &str) -> Result<LogoutOutcome, Error> {
-        let response = RawResponse {
-            status: StatusCode::OK,
-            headers: HeaderMap::new(),
-            body: Bytes::copy_from_slice(body.as_bytes()),
-        };
+        let envelope: PostUsersLogoutEnvelope = serde_json::from_str(body).unwrap();
+        let response = ResponseValue::new(envelope, StatusCode::OK, HeaderMap::new());
         let url = Arc::new(Url::parse("https://uberall.com/api/users/logout").unwrap());
-        interpret(&response, &url, &Redactor::default())
+        outcome(response, &url)
     }
 
     #[test]
@@ -222,32 +198,9 @@ mod tests {
     }
 
     #[test]
-    fn non_success_200_is_an_api_error() {
-        let err =
-            ok(r#"{"status":"BAD_ACCESS_TOKEN","message":"expired","response":{}}"#).unwrap_err();
-        assert_eq!(err.status(), Some(&Status::BadAccessToken));
-        assert_eq!(err.http_status(), Some(StatusCode::OK));
+    fn success_false_is_an_api_error() {
         let err = ok(r#"{"status":"SUCCESS","response":{"success":false}}"#).unwrap_err();
-        assert!(matches!(err, Error::Api(_)));
-        // Error envelope (no `response`) on a 200.
-        let err = ok(r#"{"status":"NEW_STATUS","errorCode":"NEW_CODE"}"#).unwrap_err();
-        assert_eq!(
-            err.status(),
-            Some(&Status::Unrecognized("NEW_STATUS".into()))
-        );
-    }
-
-    #[test]
-    fn undecodable_200_is_a_decode_error() {
-        for body in [
-            "",
-            "{",
-            "<html>hi</html>",
-            r#"{"status":"SUCCESS"}"#,
-            r#"{"status":1}"#,
-        ] {
-            let err = ok(body).unwrap_err();
-            assert!(matches!(err, Error::Decode(_)), "{body}: {err:?}");
-        }
+        assert!(matches!(err, Error::Api(_)), "{err:?}");
+        assert_eq!(err.http_status(), Some(StatusCode::OK));
     }
 }

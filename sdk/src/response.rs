@@ -1,13 +1,20 @@
-//! Turning a response that is not the operation's success into an [`Error`].
+//! What a response means: the operation's success (handed on to the generated decoding), or
+//! the [`Error`] it is. The same rules for every operation; what differs between operations
+//! (which statuses their docs describe) comes from `uberall_client::operations`.
 
-use std::time::SystemTime;
+use std::{fmt, time::SystemTime};
 
-use reqwest::header::{CONTENT_TYPE, LOCATION};
-use uberall_client::types::ErrorEnvelope;
+use bytes::Bytes;
+use reqwest::{
+    StatusCode,
+    header::{CONTENT_TYPE, HeaderMap, LOCATION},
+};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use uberall_client::{operations::Operation, types::ErrorEnvelope};
 
 use crate::{
+    Status,
     error::{ApiError, Error, ResponseError},
-    http::RawResponse,
     retry::parse_retry_after,
     secret::Redactor,
 };
@@ -15,59 +22,194 @@ use crate::{
 /// Characters of body kept in an error.
 const EXCERPT_CHARS: usize = 200;
 
-/// HTTP statuses for which the docs describe the error envelope as the body.
-pub(crate) fn is_documented_error_status(status: u16) -> bool {
-    matches!(status, 400 | 401 | 403 | 404 | 409)
+/// A response with its body read (up to the cap) and scrubbed of the credentials.
+#[derive(Debug)]
+pub(crate) struct Buffered {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
 }
 
-/// The error for a response that is not the operation's documented success.
+/// `Ok` when the response is the operation's success, to be decoded by the generated code;
+/// otherwise the error it is.
 ///
-/// A body that is the uberall error envelope becomes [`Error::Api`] whatever the HTTP status
-/// (the API also sends it with 429 and 5xx). Otherwise the HTTP status decides: one whose body
-/// the docs describe is a [`Error::Decode`], any other an [`Error::UnexpectedStatus`].
-pub(crate) fn error_from_response(
-    response: &RawResponse,
-    documented: bool,
+/// * A 2xx the operation documents: an error when its envelope `status` is not `SUCCESS`
+///   ([`Error::Api`]: the API reports some errors with HTTP 200), or when the body is not
+///   JSON at all ([`Error::Decode`]; an empty body passes only where the docs describe none).
+/// * Any other status: [`Error::Api`] when the body is the uberall error envelope (the API
+///   also sends it with 429 and 5xx); otherwise [`Error::Decode`] when the operation's docs
+///   describe that status, [`Error::UnexpectedStatus`] when they don't.
+pub(crate) fn classify(
+    response: &Buffered,
+    operation: Option<&Operation>,
     redactor: &Redactor<'_>,
-) -> Error {
-    match serde_json::from_slice::<ErrorEnvelope>(&response.body) {
-        Ok(envelope) => api_error(response, envelope, redactor),
-        Err(err) if documented => Error::Decode(response_error(
-            response,
-            Some(redactor.scrub(&err.to_string())),
-            redactor,
-        )),
-        Err(_) => {
-            let detail = (response.status.is_redirection()
-                && response.headers.contains_key(LOCATION))
-            .then(|| {
-                "redirect not followed: the SDK follows only 307/308 redirects to the same \
-                     origin, so credentials never reach another host"
-                    .to_owned()
-            });
-            Error::UnexpectedStatus(response_error(response, detail, redactor))
-        }
+) -> Result<(), Error> {
+    let code = response.status.as_u16();
+    let documented = operation.is_some_and(|op| op.documents(code));
+    if response.status.is_success() && documented {
+        return match envelope_status(&response.body) {
+            Ok(Some(status)) if status != Status::Success.as_str() => {
+                let envelope = serde_json::from_slice::<ErrorEnvelope>(&response.body)
+                    .unwrap_or_else(|_| status_only(status));
+                // Only 2xx envelopes carry `warnings`.
+                let warnings = serde_json::from_slice::<Warnings>(&response.body)
+                    .map(|w| w.warnings)
+                    .unwrap_or_default();
+                Err(api_error(response, envelope, warnings))
+            }
+            Ok(_) => Ok(()),
+            Err(_) if response.body.is_empty() && !documents_json_body(operation, code) => Ok(()),
+            Err(err) => Err(Error::Decode(response_error(
+                response,
+                Some(err.to_string()),
+                redactor,
+            ))),
+        };
+    }
+    Err(
+        match serde_json::from_slice::<ErrorEnvelope>(&response.body) {
+            // An undocumented 2xx saying SUCCESS is not an error answer, just not one the docs
+            // describe; any other envelope is the API's error answer.
+            Ok(envelope) if !response.status.is_success() || envelope.status != Status::Success => {
+                api_error(response, envelope, Vec::new())
+            }
+            Ok(_) | Err(_) if documented => Error::Decode(response_error(
+                response,
+                serde_json::from_slice::<ErrorEnvelope>(&response.body)
+                    .err()
+                    .map(|e| e.to_string()),
+                redactor,
+            )),
+            Ok(_) | Err(_) => {
+                let detail = (response.status.is_redirection()
+                    && response.headers.contains_key(LOCATION))
+                .then(|| {
+                    "redirect not followed: the SDK follows only 307/308 redirects to the same \
+                 origin, so credentials never reach another host"
+                        .to_owned()
+                });
+                Error::UnexpectedStatus(response_error(response, detail, redactor))
+            }
+        },
+    )
+}
+
+/// Whether the docs describe a JSON body for this status of the operation.
+fn documents_json_body(operation: Option<&Operation>, code: u16) -> bool {
+    operation
+        .and_then(|op| op.example)
+        .is_some_and(|(status, _)| status == code)
+}
+
+/// An envelope of which only `status` could be read.
+fn status_only(status: String) -> ErrorEnvelope {
+    ErrorEnvelope {
+        status: Status::from(status),
+        error_code: None,
+        message: None,
+        response: serde_json::Map::new(),
     }
 }
 
-pub(crate) fn api_error(
-    response: &RawResponse,
+#[derive(serde::Deserialize)]
+struct Warnings {
+    #[serde(default)]
+    warnings: Vec<serde_json::Value>,
+}
+
+fn api_error(
+    response: &Buffered,
     envelope: ErrorEnvelope,
-    redactor: &Redactor<'_>,
+    warnings: Vec<serde_json::Value>,
 ) -> Error {
+    // The body was scrubbed before it was decoded, so `message` and `warnings` are clean.
     Error::Api(ApiError::new(
         response.status,
         envelope.status,
         envelope.error_code,
-        envelope.message.map(|m| redactor.scrub_owned(m)),
-        Vec::new(),
+        envelope.message,
+        warnings,
         parse_retry_after(&response.headers, SystemTime::now()),
     ))
 }
 
+/// The envelope's `status` when the body is a JSON object with a string `status`;
+/// `Ok(None)` for any other JSON; `Err` when the body is not JSON. Reads the body once
+/// without building it: the other fields are skipped, not allocated.
+pub(crate) fn envelope_status(body: &[u8]) -> Result<Option<String>, serde_json::Error> {
+    struct Probe(Option<String>);
+
+    impl<'de> de::Deserialize<'de> for Probe {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer.deserialize_any(ProbeVisitor)
+        }
+    }
+
+    struct ProbeVisitor;
+
+    impl<'de> Visitor<'de> for ProbeVisitor {
+        type Value = Probe;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("JSON")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Probe, A::Error> {
+            let mut status = None;
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if key == "status" && status.is_none() {
+                    status = map.next_value::<StatusValue>()?.0;
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(Probe(status))
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Probe, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(Probe(None))
+        }
+
+        fn visit_bool<E>(self, _: bool) -> Result<Probe, E> {
+            Ok(Probe(None))
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Probe, E> {
+            Ok(Probe(None))
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Probe, E> {
+            Ok(Probe(None))
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Probe, E> {
+            Ok(Probe(None))
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Probe, E> {
+            Ok(Probe(None))
+        }
+        fn visit_unit<E>(self) -> Result<Probe, E> {
+            Ok(Probe(None))
+        }
+    }
+
+    /// A `status` value: kept when it is a string, skipped otherwise.
+    struct StatusValue(Option<String>);
+
+    impl<'de> de::Deserialize<'de> for StatusValue {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let value = serde_json::Value::deserialize(deserializer)?;
+            Ok(StatusValue(match value {
+                serde_json::Value::String(s) => Some(s),
+                _ => None,
+            }))
+        }
+    }
+
+    serde_json::from_slice::<Probe>(body).map(|probe| probe.0)
+}
+
 /// Status, content type, `Retry-After` and a scrubbed excerpt of the body.
 pub(crate) fn response_error(
-    response: &RawResponse,
+    response: &Buffered,
     detail: Option<String>,
     redactor: &Redactor<'_>,
 ) -> ResponseError {
@@ -77,26 +219,23 @@ pub(crate) fn response_error(
         .and_then(|v| v.to_str().ok())
         .map(|v| redactor.scrub(v));
     ResponseError::new(
-        response.status,
+        Some(response.status),
         content_type,
-        excerpt(&response.body, redactor),
+        excerpt(&response.body),
         detail,
         parse_retry_after(&response.headers, SystemTime::now()),
     )
 }
 
-/// The first [`EXCERPT_CHARS`] characters of `body`: lossy UTF-8, whitespace runs and control
-/// characters collapsed to one space, credentials scrubbed, `…` when cut.
-pub(crate) fn excerpt(body: &[u8], redactor: &Redactor<'_>) -> String {
-    // Scrub a window wide enough to hold any secret that starts inside the kept characters,
-    // so that cutting can never leave half a secret behind.
-    let window = EXCERPT_CHARS * 4 + redactor.longest();
-    let head = &body[..body.len().min(window)];
-    let scrubbed = redactor.scrub(&String::from_utf8_lossy(head));
-    let mut out = String::with_capacity(EXCERPT_CHARS.min(scrubbed.len()) + 3);
+/// The first [`EXCERPT_CHARS`] characters of `body` (already scrubbed of the credentials):
+/// lossy UTF-8, whitespace runs and control characters collapsed to one space, `…` when cut.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    let head = &body[..body.len().min(EXCERPT_CHARS * 4)];
+    let text = String::from_utf8_lossy(head);
+    let mut out = String::with_capacity(EXCERPT_CHARS.min(text.len()) + 3);
     let mut chars = 0;
     let mut pending_space = false;
-    for c in scrubbed.chars() {
+    for c in text.chars() {
         if c.is_whitespace() || c.is_control() {
             pending_space = !out.is_empty();
             continue;
@@ -122,83 +261,123 @@ pub(crate) fn excerpt(body: &[u8], redactor: &Redactor<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secret::SecretHeader;
-    use crate::{ErrorCode, Status};
-    use bytes::Bytes;
-    use reqwest::{
-        StatusCode,
-        header::{HeaderMap, HeaderValue},
-    };
+    use crate::ErrorCode;
+    use reqwest::header::HeaderValue;
+    use uberall_client::operations::POST_USERS_LOGOUT;
 
-    fn raw(status: u16, content_type: Option<&str>, body: &str) -> RawResponse {
+    fn buffered(status: u16, content_type: Option<&str>, body: &str) -> Buffered {
         let mut headers = HeaderMap::new();
         if let Some(ct) = content_type {
             headers.insert(CONTENT_TYPE, HeaderValue::from_str(ct).unwrap());
         }
-        RawResponse {
+        Buffered {
             status: StatusCode::from_u16(status).unwrap(),
             headers,
             body: Bytes::copy_from_slice(body.as_bytes()),
         }
     }
 
+    fn classified(status: u16, body: &str) -> Result<(), Error> {
+        classify(
+            &buffered(status, Some("application/json"), body),
+            Some(&POST_USERS_LOGOUT),
+            &Redactor::default(),
+        )
+    }
+
     #[test]
     fn envelope_becomes_api_error_for_any_status() {
         let body = r#"{"status":"BAD_ACCESS_TOKEN","message":"nope","errorCode":"UNKNOWN","x":1}"#;
-        for status in [401, 429, 500] {
-            let err = error_from_response(
-                &raw(status, Some("application/json"), body),
-                is_documented_error_status(status),
-                &Redactor::default(),
-            );
-            let Error::Api(api) = err else {
-                panic!("{err:?}")
+        for status in [200, 401, 429, 500] {
+            let Err(Error::Api(api)) = classified(status, body) else {
+                panic!("{status}")
             };
             assert_eq!(api.http_status().as_u16(), status);
             assert_eq!(api.status(), &Status::BadAccessToken);
             assert_eq!(api.error_code(), Some(&ErrorCode::Unknown));
+            assert_eq!(api.message(), Some("nope"));
         }
     }
 
     #[test]
-    fn non_envelope_bodies_split_by_documented_status() {
+    fn success_envelopes_and_other_json_pass_on() {
+        for body in [
+            r#"{"status":"SUCCESS","response":{}}"#,
+            r#"{"response":{"status":"ERROR"}}"#,
+            r#"[{"status":"ERROR"}]"#,
+            r#"{"status":7}"#,
+        ] {
+            classified(200, body).unwrap_or_else(|e| panic!("{body}: {e}"));
+        }
+        // An empty body passes only where the docs describe none.
+        assert!(matches!(classified(200, ""), Err(Error::Decode(_))));
+        let no_body = Operation {
+            example: None,
+            statuses: &[204],
+            ..POST_USERS_LOGOUT
+        };
+        let empty = buffered(204, None, "");
+        classify(&empty, Some(&no_body), &Redactor::default()).unwrap();
+    }
+
+    #[test]
+    fn an_undocumented_2xx_is_unexpected() {
+        let err = classified(201, r#"{"status":"SUCCESS","response":{}}"#).unwrap_err();
+        assert!(matches!(err, Error::UnexpectedStatus(_)), "{err:?}");
+        let err = classified(201, r#"{"status":"ERROR"}"#).unwrap_err();
+        assert!(matches!(err, Error::Api(_)), "{err:?}");
+    }
+
+    #[test]
+    fn a_2xx_that_is_not_json_is_a_decode_error_with_its_status() {
+        let err = classified(200, "<html>oops</html>").unwrap_err();
+        let Error::Decode(e) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(e.http_status(), Some(StatusCode::OK));
+        assert_eq!(e.excerpt(), "<html>oops</html>");
+    }
+
+    #[test]
+    fn non_envelope_bodies_split_by_the_operations_documented_statuses() {
         let html = "<html><body>Bad Gateway</body></html>";
-        let err = error_from_response(
-            &raw(502, Some("text/html"), html),
-            false,
-            &Redactor::default(),
-        );
+        let err = classified(502, html).unwrap_err();
         let Error::UnexpectedStatus(e) = &err else {
             panic!("{err:?}")
         };
         assert_eq!(e.excerpt(), html);
-        assert_eq!(e.content_type(), Some("text/html"));
-        let err = error_from_response(&raw(401, None, ""), true, &Redactor::default());
+        assert_eq!(e.content_type(), Some("application/json"));
+        // 401 is documented for logout: its body should have been the envelope.
+        let err = classified(401, "").unwrap_err();
         let Error::Decode(e) = &err else {
             panic!("{err:?}")
         };
         assert_eq!(e.excerpt(), "");
         assert!(e.detail().unwrap().contains("EOF"));
+        // Without the operation's docs nothing is documented.
+        let err = classify(&buffered(401, None, ""), None, &Redactor::default()).unwrap_err();
+        assert!(matches!(err, Error::UnexpectedStatus(_)), "{err:?}");
     }
 
     #[test]
-    fn excerpt_is_short_single_line_and_scrubbed() {
-        let token = SecretHeader::new("Bearer ", "s3cr3t-token", "access token").unwrap();
-        let redactor = Redactor::new(Some(&token), None);
-        let long = format!("{}\n\n\tend s3cr3t-token", "a".repeat(500));
-        let cut = excerpt(long.as_bytes(), &redactor);
+    fn probe_reads_only_a_top_level_string_status() {
+        assert_eq!(
+            envelope_status(br#"{"a":[1,{"status":"X"}],"status":"Y"}"#).unwrap(),
+            Some("Y".into())
+        );
+        assert_eq!(envelope_status(br#"{"status":null}"#).unwrap(), None);
+        assert_eq!(envelope_status(b"3").unwrap(), None);
+        assert!(envelope_status(b"{").is_err());
+        assert!(envelope_status(b"").is_err());
+    }
+
+    #[test]
+    fn excerpt_is_short_and_single_line() {
+        let long = format!("{}\n\n\tend", "a".repeat(500));
+        let cut = excerpt(long.as_bytes());
         assert_eq!(cut.chars().count(), EXCERPT_CHARS + 1);
         assert!(cut.ends_with('…'));
-        assert_eq!(
-            excerpt(b"line one\r\n  line\x00two s3cr3t-token", &redactor),
-            "line one line two [REDACTED]"
-        );
-        // A secret straddling the cut is still caught whole.
-        let edge = format!("{}s3cr3t-token", "b".repeat(EXCERPT_CHARS - 3));
-        assert!(!excerpt(edge.as_bytes(), &redactor).contains("s3c"));
-        assert_eq!(
-            excerpt(&[0xff, 0xfe, b'o', b'k'], &redactor),
-            "\u{fffd}\u{fffd}ok"
-        );
+        assert_eq!(excerpt(b"line one\r\n  line\x00two"), "line one line two");
+        assert_eq!(excerpt(&[0xff, 0xfe, b'o', b'k']), "\u{fffd}\u{fffd}ok");
     }
 }

@@ -5,23 +5,38 @@
 //! ("full jitter"), and have no place for a server-chosen `Retry-After`. What remains is a
 //! dozen lines, unit-tested below.
 
-use std::{
-    future::Future,
-    time::{Duration, SystemTime},
-};
+use std::time::{Duration, SystemTime};
 
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::{
+    Method,
+    header::{HeaderMap, RETRY_AFTER},
+};
 
 use crate::error::Error;
 
-/// How failed requests are retried.
+/// How failed requests are retried, for every operation.
 ///
-/// A failure is retried when [`Error::is_retryable`] says so: connect errors, timeouts,
-/// HTTP 429/502/503/504 and status `QUOTA_LIMIT_EXCEED`. Before retry *n* (1-based) the client
-/// waits a random duration drawn uniformly from `[0, min(max_backoff, initial_backoff · 2ⁿ⁻¹))`
-/// ("full jitter", which spreads clients that failed together), unless the server sent
-/// `Retry-After` (seconds or an HTTP date): then it waits exactly that long, cut to
-/// `max_retry_after`.
+/// A failure is retried when [`Error::is_retryable`] says so (connect errors, attempt
+/// timeouts, HTTP 429/502/503/504 and status `QUOTA_LIMIT_EXCEED`) **and** sending the
+/// request again is safe for its method:
+///
+/// * `GET`, `HEAD`, `OPTIONS`, `PUT` and `DELETE` are idempotent, and so is logging out (a
+///   token cannot be invalidated twice): they are retried after any of those failures,
+///   including a timeout or a dropped connection, where the first attempt may have reached the
+///   server.
+/// * `POST` and `PATCH` are retried only when the request certainly was not carried out: the
+///   connection could not be made (nothing was sent), or the server refused it and asked for a
+///   retry (HTTP 429 or 503, or status `QUOTA_LIMIT_EXCEED`). A timeout, a dropped connection
+///   or a 502/504 after sending is returned to you instead, since repeating it could, say,
+///   create a record twice.
+///
+/// Before retry *n* (1-based) the client waits a random duration drawn uniformly from
+/// `[0, min(max_backoff, initial_backoff · 2ⁿ⁻¹))` ("full jitter", which spreads clients that
+/// failed together), unless the server sent `Retry-After` (seconds or an HTTP date): then it
+/// waits exactly that long. A `Retry-After` longer than `max_retry_after` is not waited for:
+/// the error is returned at once, with [`Error::retry_after`] telling how long the server
+/// asked for. No retry starts when its wait would pass the call's
+/// [deadline](crate::ClientBuilder::deadline).
 ///
 /// ```
 /// use std::time::Duration;
@@ -81,7 +96,8 @@ impl RetryConfig {
         self
     }
 
-    /// Longest `Retry-After` wait honoured; a longer one is cut to this.
+    /// Longest `Retry-After` wait honoured; a server asking for longer gets no retry, and the
+    /// error is returned at once.
     pub fn with_max_retry_after(mut self, max_retry_after: Duration) -> Self {
         self.max_retry_after = max_retry_after;
         self
@@ -107,18 +123,33 @@ impl RetryConfig {
         self.max_retry_after
     }
 
-    /// The delay before retry number `retry` (1 = the first retry).
+    /// The wait before retry number `retry` (1 = the first retry) after `err`, or `None` when
+    /// `err` must not be retried: not retryable, unsafe to repeat for this request, attempts
+    /// used up, or a `Retry-After` beyond the cap.
     ///
     /// `unit` is a uniform random number in `[0, 1)`; passing it in keeps this function pure.
-    pub(crate) fn delay_before_retry(
+    pub(crate) fn retry_delay(
         &self,
+        err: &Error,
         retry: u32,
-        retry_after: Option<Duration>,
+        idempotent: bool,
         unit: f64,
-    ) -> Duration {
-        if let Some(wait) = retry_after {
-            return wait.min(self.max_retry_after);
+    ) -> Option<Duration> {
+        if retry >= self.max_attempts || !err.is_retryable() {
+            return None;
         }
+        if !idempotent && !err.certainly_not_carried_out() {
+            return None;
+        }
+        match err.retry_after() {
+            Some(wait) if wait > self.max_retry_after => None,
+            Some(wait) => Some(wait),
+            None => Some(self.backoff(retry, unit)),
+        }
+    }
+
+    /// The random backoff before retry number `retry`.
+    pub(crate) fn backoff(&self, retry: u32, unit: f64) -> Duration {
         let ceiling = self.backoff_ceiling(retry);
         Duration::try_from_secs_f64(ceiling.as_secs_f64() * unit.clamp(0.0, 1.0))
             .unwrap_or(ceiling)
@@ -136,6 +167,14 @@ impl RetryConfig {
     }
 }
 
+/// Whether a request with this method may be sent twice without changing the outcome.
+pub(crate) fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE | Method::TRACE
+    )
+}
+
 /// Reads `Retry-After` as delta-seconds or an HTTP date (a date in the past means "now").
 pub(crate) fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
@@ -147,74 +186,11 @@ pub(crate) fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
-/// What the attempt closure learns about the attempts before it.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct AttemptContext {
-    /// 1 for the first attempt.
-    pub(crate) number: u32,
-    /// Whether an earlier attempt of this call may have taken effect despite failing.
-    pub(crate) earlier_may_have_taken_effect: bool,
-}
-
-/// The final result, and whether any attempt may have taken effect.
-pub(crate) struct Attempts<T> {
-    pub(crate) result: Result<T, Error>,
-    pub(crate) may_have_taken_effect: bool,
-}
-
-/// Runs `attempt` until it succeeds, fails for good, or the attempts are used up.
-pub(crate) async fn run<T, F, Fut>(
-    config: &RetryConfig,
-    operation: &'static str,
-    mut attempt: F,
-) -> Attempts<T>
-where
-    F: FnMut(AttemptContext) -> Fut,
-    Fut: Future<Output = Result<T, Error>>,
-{
-    let mut context = AttemptContext {
-        number: 1,
-        earlier_may_have_taken_effect: false,
-    };
-    loop {
-        let err = match attempt(context).await {
-            Ok(value) => {
-                return Attempts {
-                    result: Ok(value),
-                    may_have_taken_effect: true,
-                };
-            }
-            Err(err) => err,
-        };
-        let may_have_taken_effect =
-            context.earlier_may_have_taken_effect || err.may_have_taken_effect();
-        if context.number >= config.max_attempts || !err.is_retryable() {
-            return Attempts {
-                result: Err(err),
-                may_have_taken_effect,
-            };
-        }
-        let delay = config.delay_before_retry(context.number, err.retry_after(), fastrand::f64());
-        tracing::debug!(
-            operation,
-            attempt = context.number,
-            error.kind = err.kind(),
-            http.status = err.http_status().map(|s| s.as_u16()),
-            delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-            "retrying uberall request"
-        );
-        tokio::time::sleep(delay).await;
-        context = AttemptContext {
-            number: context.number + 1,
-            earlier_may_have_taken_effect: may_have_taken_effect,
-        };
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
+    use crate::{Status, error::ApiError};
+    use reqwest::{StatusCode, header::HeaderValue};
 
     fn headers(retry_after: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();
@@ -242,17 +218,14 @@ mod tests {
         let config = RetryConfig::default()
             .with_initial_backoff(Duration::from_millis(100))
             .with_max_backoff(Duration::from_secs(1));
-        assert_eq!(config.delay_before_retry(1, None, 0.0), Duration::ZERO);
-        assert_eq!(
-            config.delay_before_retry(1, None, 0.5),
-            Duration::from_millis(50)
-        );
-        assert!(config.delay_before_retry(1, None, 0.999_999) < Duration::from_millis(100));
+        assert_eq!(config.backoff(1, 0.0), Duration::ZERO);
+        assert_eq!(config.backoff(1, 0.5), Duration::from_millis(50));
+        assert!(config.backoff(1, 0.999_999) < Duration::from_millis(100));
         let mut rng = fastrand::Rng::with_seed(7);
         let mut seen_low = false;
         let mut seen_high = false;
         for _ in 0..10_000 {
-            let delay = config.delay_before_retry(3, None, rng.f64());
+            let delay = config.backoff(3, rng.f64());
             assert!(delay < Duration::from_millis(400), "{delay:?}");
             seen_low |= delay < Duration::from_millis(40);
             seen_high |= delay > Duration::from_millis(360);
@@ -260,21 +233,71 @@ mod tests {
         assert!(seen_low && seen_high, "full jitter spans the whole range");
         // Huge ceilings and out-of-range units never panic.
         let huge = config.with_max_backoff(Duration::MAX);
-        let _ = huge.delay_before_retry(64, None, 0.999_999);
-        let _ = huge.delay_before_retry(64, None, f64::NAN);
+        let _ = huge.backoff(64, 0.999_999);
+        let _ = huge.backoff(64, f64::NAN);
+    }
+
+    fn api(http: u16, status: Status, retry_after: Option<u64>) -> Error {
+        Error::Api(ApiError::new(
+            StatusCode::from_u16(http).unwrap(),
+            status,
+            None,
+            None,
+            Vec::new(),
+            retry_after.map(Duration::from_secs),
+        ))
     }
 
     #[test]
-    fn retry_after_overrides_backoff_up_to_the_cap() {
+    fn retry_after_replaces_backoff_and_beyond_the_cap_stops_retrying() {
         let config = RetryConfig::default().with_max_retry_after(Duration::from_secs(10));
+        let asked = |secs| api(503, Status::ServerError, Some(secs));
         assert_eq!(
-            config.delay_before_retry(1, Some(Duration::from_secs(3)), 0.9),
-            Duration::from_secs(3)
+            config.retry_delay(&asked(3), 1, false, 0.9),
+            Some(Duration::from_secs(3))
         );
         assert_eq!(
-            config.delay_before_retry(1, Some(Duration::from_secs(3600)), 0.9),
-            Duration::from_secs(10)
+            config.retry_delay(&asked(10), 1, true, 0.9),
+            Some(Duration::from_secs(10))
         );
+        assert_eq!(config.retry_delay(&asked(97_200), 1, true, 0.9), None);
+    }
+
+    #[test]
+    fn retries_stop_at_max_attempts_and_on_permanent_errors() {
+        let config = RetryConfig::default().with_max_attempts(3);
+        let busy = api(429, Status::QuotaLimitExceed, None);
+        assert!(config.retry_delay(&busy, 2, true, 0.5).is_some());
+        assert!(config.retry_delay(&busy, 3, true, 0.5).is_none());
+        let invalid = api(400, Status::InvalidParameter, None);
+        assert!(config.retry_delay(&invalid, 1, true, 0.5).is_none());
+        assert!(
+            RetryConfig::disabled()
+                .retry_delay(&busy, 1, true, 0.5)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn non_idempotent_requests_retry_only_when_certainly_not_carried_out() {
+        let config = RetryConfig::default();
+        for (err, post_retries) in [
+            (api(429, Status::QuotaLimitExceed, None), true),
+            (api(503, Status::ServerError, None), true),
+            (api(200, Status::QuotaLimitExceed, None), true),
+            (api(502, Status::ServerError, None), false),
+            (api(504, Status::ServerError, None), false),
+        ] {
+            assert!(config.retry_delay(&err, 1, true, 0.5).is_some(), "{err}");
+            assert_eq!(
+                config.retry_delay(&err, 1, false, 0.5).is_some(),
+                post_retries,
+                "{err}"
+            );
+        }
+        assert!(is_idempotent(&Method::GET) && is_idempotent(&Method::PUT));
+        assert!(is_idempotent(&Method::DELETE));
+        assert!(!is_idempotent(&Method::POST) && !is_idempotent(&Method::PATCH));
     }
 
     #[test]

@@ -1,10 +1,9 @@
 //! Credentials held as the exact header value they are sent as.
 
-use std::fmt;
+use std::{borrow::Cow, fmt};
 
 use bytes::Bytes;
 use reqwest::header::HeaderValue;
-use serde_json::Value;
 use zeroize::Zeroize;
 
 use crate::error::{ConfigError, Error};
@@ -81,8 +80,11 @@ impl Drop for SecretHeader {
 
 /// Replaces every occurrence of the credentials in text that is about to be shown.
 ///
-/// A server (or a proxy's error page) may echo request headers back; error messages, excerpts
-/// and trace output built from response bodies go through this first.
+/// A server (or a proxy's error page) may echo request headers back, verbatim or escaped: as
+/// a JSON string (`\/`, `\"`, `\\`) or percent-encoded. Response bodies go through
+/// [`scrub_body`](Self::scrub_body) before anything is decoded from them, so every error,
+/// outcome and trace field built from a body is clean; header text goes through
+/// [`scrub`](Self::scrub).
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Redactor<'a> {
     secrets: [&'a str; 2],
@@ -100,9 +102,13 @@ impl<'a> Redactor<'a> {
         }
     }
 
-    /// The longest secret, so that callers cutting text can leave room to catch one whole.
-    pub(crate) fn longest(&self) -> usize {
-        self.secrets.iter().map(|s| s.len()).max().unwrap_or(0)
+    /// Every form of every secret to look for: as sent, then its escaped forms (allocated
+    /// only for a secret that has characters escaping changes, rare for tokens and keys).
+    fn forms(&self) -> impl Iterator<Item = Cow<'a, str>> {
+        self.secrets
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .flat_map(|secret| std::iter::once(Cow::Borrowed(secret)).chain(escaped_forms(secret)))
     }
 
     pub(crate) fn scrub(&self, text: &str) -> String {
@@ -111,38 +117,97 @@ impl<'a> Redactor<'a> {
 
     /// [`scrub`](Self::scrub) for text already owned: no copy unless a secret is in it.
     pub(crate) fn scrub_owned(&self, mut text: String) -> String {
-        for secret in self.secrets {
-            if !secret.is_empty() && text.contains(secret) {
-                text = text.replace(secret, REDACTED);
+        for form in self.forms() {
+            if text.contains(&*form) {
+                text = text.replace(&*form, REDACTED);
             }
         }
         text
     }
 
-    /// Scrubs every string and object key of a JSON value (the envelope's `warnings` have no
-    /// documented shape, so a secret may hide anywhere in them).
-    pub(crate) fn scrub_value(&self, value: Value) -> Value {
-        if self.secrets.iter().all(|s| s.is_empty()) {
-            return value;
-        }
-        match value {
-            Value::String(s) => Value::String(self.scrub_owned(s)),
-            Value::Array(items) => {
-                Value::Array(items.into_iter().map(|v| self.scrub_value(v)).collect())
+    /// The body with every form of every secret replaced; the same buffer (no copy) when it
+    /// holds none.
+    pub(crate) fn scrub_body(&self, body: Bytes) -> Bytes {
+        let mut body = body;
+        for form in self.forms() {
+            if let Some(replaced) = replace_all(&body, form.as_bytes(), REDACTED.as_bytes()) {
+                body = Bytes::from(replaced);
             }
-            Value::Object(map) => Value::Object(
-                map.into_iter()
-                    .map(|(k, v)| (self.scrub_owned(k), self.scrub_value(v)))
-                    .collect(),
-            ),
-            other => other,
         }
+        body
     }
+}
 
-    /// [`scrub_value`](Self::scrub_value) for a list of values.
-    pub(crate) fn scrub_values(&self, values: Vec<Value>) -> Vec<Value> {
-        values.into_iter().map(|v| self.scrub_value(v)).collect()
+/// The forms a secret takes once escaped as a JSON string or percent-encoded, other than the
+/// secret itself.
+fn escaped_forms(secret: &str) -> Vec<Cow<'static, str>> {
+    let mut forms: Vec<Cow<'static, str>> = Vec::new();
+    let mut push = |form: String| {
+        if form != secret && !forms.iter().any(|f| *f == form) {
+            forms.push(Cow::Owned(form));
+        }
+    };
+    let json = |escape_slash: bool| {
+        let mut out = String::with_capacity(secret.len());
+        for c in secret.chars() {
+            match c {
+                '"' | '\\' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                '/' if escape_slash => out.push_str("\\/"),
+                c => out.push(c),
+            }
+        }
+        out
+    };
+    if secret.contains(['"', '\\', '/']) {
+        push(json(true));
+        push(json(false));
     }
+    if !secret.bytes().all(is_unreserved) {
+        let encode = |upper: bool| {
+            let mut out = String::with_capacity(secret.len() * 3);
+            for b in secret.bytes() {
+                if is_unreserved(b) {
+                    out.push(char::from(b));
+                } else if upper {
+                    out.push_str(&format!("%{b:02X}"));
+                } else {
+                    out.push_str(&format!("%{b:02x}"));
+                }
+            }
+            out
+        };
+        push(encode(true));
+        push(encode(false));
+    }
+    forms
+}
+
+/// RFC 3986 unreserved characters: percent-encoding leaves them as they are.
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+/// `haystack` with every `needle` replaced, or `None` when there is none.
+fn replace_all(haystack: &[u8], needle: &[u8], with: &[u8]) -> Option<Vec<u8>> {
+    let finder = memchr::memmem::Finder::new(needle);
+    let mut matches = finder.find_iter(haystack).peekable();
+    matches.peek()?;
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut copied = 0;
+    for at in matches {
+        // Overlapping matches of a periodic secret: the earlier one already covered it.
+        if at < copied {
+            continue;
+        }
+        out.extend_from_slice(&haystack[copied..at]);
+        out.extend_from_slice(with);
+        copied = at + needle.len();
+    }
+    out.extend_from_slice(&haystack[copied..]);
+    Some(out)
 }
 
 #[cfg(test)]
@@ -182,11 +247,39 @@ mod tests {
             "echo: Bearer [REDACTED] / [REDACTED] / [REDACTED]"
         );
         assert_eq!(Redactor::default().scrub("plain"), "plain");
+        let body = Bytes::from_static(br#"{"k":"tok-abc","m":"key-xyzkey-xyz"}"#);
         assert_eq!(
-            redactor
-                .scrub_value(serde_json::json!({"tok-abc": ["x key-xyz", 1, {"k": "tok-abc"}]})),
-            serde_json::json!({"[REDACTED]": ["x [REDACTED]", 1, {"k": "[REDACTED]"}]})
+            &redactor.scrub_body(body)[..],
+            br#"{"k":"[REDACTED]","m":"[REDACTED][REDACTED]"}"#
         );
-        assert_eq!(redactor.longest(), 7);
+    }
+
+    #[test]
+    fn redactor_scrubs_escaped_forms() {
+        let token = SecretHeader::new("Bearer ", "a/b+c=\\\"d", "access token").unwrap();
+        let redactor = Redactor::new(Some(&token), None);
+        for echoed in [
+            r#"a/b+c=\"d"#,        // as sent
+            r#"a\/b+c=\\\"d"#,     // JSON string, `/` escaped
+            r#"a/b+c=\\\"d"#,      // JSON string, `/` as is
+            "a%2Fb%2Bc%3D%5C%22d", // percent-encoded
+            "a%2fb%2bc%3d%5c%22d", // percent-encoded, lower-case hex
+        ] {
+            let body = Bytes::from(format!("echo {echoed} end"));
+            let scrubbed = redactor.scrub_body(body);
+            assert_eq!(&scrubbed[..], b"echo [REDACTED] end", "{echoed}");
+            assert_eq!(redactor.scrub(&format!("<{echoed}>")), "<[REDACTED]>");
+        }
+    }
+
+    #[test]
+    fn a_clean_body_is_not_copied() {
+        let token = SecretHeader::new("", "tok", "access token").unwrap();
+        let body = Bytes::from(b"nothing to see".to_vec());
+        let pointer = body.as_ptr();
+        assert_eq!(
+            Redactor::new(Some(&token), None).scrub_body(body).as_ptr(),
+            pointer
+        );
     }
 }

@@ -3,25 +3,32 @@
 use std::{
     fmt,
     panic::AssertUnwindSafe,
-    sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError},
+    sync::{
+        Arc, Mutex, MutexGuard, OnceLock, PoisonError,
+        atomic::{AtomicBool, Ordering},
+    },
 };
 
 use futures_util::FutureExt as _;
 use tokio::sync::Notify;
+use uberall_client::hooks::Inner;
 
 use crate::{
     Status,
     client::{Client, env_var},
     error::{ConfigError, Error},
     logout::{self, LogoutOutcome},
-    retry::{self, Attempts},
-    secret::{Redactor, SecretHeader},
+    secret::SecretHeader,
 };
 
 /// A logged-in user: the [`Client`] plus one access token.
 ///
-/// Cloning is cheap (two reference counts) and every clone shares one state: once any clone
+/// Cloning is cheap (one reference count) and every clone shares one state: once any clone
 /// logs out, all of them are ended. `Session` is `Send + Sync`; its `Debug` shows no token.
+///
+/// Calling the API: [`api`](Session::api) hands out the generated client bound to this
+/// session; every operation it has goes through the session's credentials and the client's
+/// policy (retries, timeouts, deadline, body cap, scrubbing, tracing).
 ///
 /// Logging out:
 /// * [`logout`](Session::logout) sends `POST /users/logout` once, however many clones call it
@@ -30,20 +37,23 @@ use crate::{
 ///   returned `Ok`, `Err`, or panicked.
 #[derive(Clone)]
 pub struct Session {
-    client: Client,
     shared: Arc<Shared>,
 }
 
-struct Shared {
+/// What every clone of a session shares; also the transport of its generated clients.
+pub(crate) struct Shared {
+    pub(crate) client: Client,
     /// `Err` when the token could not be a header value; every call then reports it.
     authorization: Result<SecretHeader, ConfigError>,
     phase: Mutex<Phase>,
+    /// An earlier logout attempt may have taken effect before it failed or was cancelled
+    /// (for the idempotence rule of [`Session::logout`]).
+    logout_may_have_taken_effect: AtomicBool,
 }
 
 enum Phase {
-    /// The token is (as far as we know) valid. `may_have_logged_out` records that an earlier
-    /// logout may have taken effect before failing or being cancelled.
-    Live { may_have_logged_out: bool },
+    /// The token is (as far as we know) valid.
+    Live,
     /// One caller is sending the logout; others wait on the flight.
     LoggingOut(Arc<Flight>),
     /// Logged out; the flight keeps the outcome for [`Session::scope`].
@@ -90,10 +100,26 @@ impl Shared {
         // The lock is never held across code that can panic; recover rather than propagate.
         self.phase.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    pub(crate) fn is_ended(&self) -> bool {
+        matches!(*self.phase(), Phase::Ended(_))
+    }
+
+    pub(crate) fn authorization(&self) -> Result<&SecretHeader, Error> {
+        self.authorization
+            .as_ref()
+            .map_err(|err| Error::Config(err.clone()))
+    }
+
+    pub(crate) fn note_logout_may_have_taken_effect(&self) {
+        self.logout_may_have_taken_effect
+            .store(true, Ordering::Relaxed);
+    }
 }
 
 /// What [`Session::scope`] returns: the work's own output and how the logout went.
 #[derive(Debug)]
+#[non_exhaustive]
 #[must_use = "the logout result says whether the token is really gone"]
 pub struct Scoped<T> {
     /// What the work returned.
@@ -105,12 +131,11 @@ pub struct Scoped<T> {
 impl Session {
     pub(crate) fn new(client: Client, authorization: Result<SecretHeader, ConfigError>) -> Self {
         Self {
-            client,
             shared: Arc::new(Shared {
+                client,
                 authorization,
-                phase: Mutex::new(Phase::Live {
-                    may_have_logged_out: false,
-                }),
+                phase: Mutex::new(Phase::Live),
+                logout_may_have_taken_effect: AtomicBool::new(false),
             }),
         }
     }
@@ -131,12 +156,39 @@ impl Session {
 
     /// The client this session sends through.
     pub fn client(&self) -> &Client {
-        &self.client
+        &self.shared.client
     }
 
     /// Whether this session (through any clone) has logged out.
     pub fn is_ended(&self) -> bool {
-        matches!(*self.shared.phase(), Phase::Ended(_))
+        self.shared.is_ended()
+    }
+
+    /// The generated client (`uberall_client::Client`) bound to this session: every operation
+    /// of the spec, each sent with this session's token and the client's API key, retried,
+    /// timed out, capped and traced by the SDK. Its errors convert into [`Error`] with `?`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> uberall_sdk::Result<()> {
+    /// # let mock = uberall_sdk::mock::MockServer::start().await.unwrap();
+    /// # let session = mock.client()?.session(mock.issue_token());
+    /// let envelope = session.api().post_users_logout().send().await?.into_inner();
+    /// assert_eq!(envelope.status, uberall_sdk::Status::Success);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// Cheap: a handle on the session and the shared connection pool (it copies the base URL,
+    /// as the generated client keeps its own). Calls made after the session has logged out
+    /// fail with [`Error::SessionEnded`] and send nothing. Prefer [`logout`](Session::logout)
+    /// over calling `post_users_logout` yourself: it ends the session for every clone.
+    pub fn api(&self) -> uberall_client::Client {
+        let client = &self.shared.client.inner;
+        uberall_client::Client::new_with_client(
+            client.base_url.as_str(),
+            client.http.clone(),
+            Inner::new(self.shared.clone()),
+        )
     }
 
     /// Logs out: `POST /users/logout` with this session's token, invalidating it.
@@ -209,7 +261,7 @@ impl Session {
     /// Logs out; with `ended_is_ok`, an already-ended session reports the outcome that ended it.
     async fn logout_or_ended(&self, ended_is_ok: bool) -> Result<LogoutOutcome, Error> {
         loop {
-            let (flight, lead_with) = {
+            let (flight, lead_with): (_, bool) = {
                 let mut phase = self.shared.phase();
                 match &*phase {
                     Phase::Ended(flight) if ended_is_ok => match flight.settled.get() {
@@ -217,19 +269,16 @@ impl Session {
                         _ => return Err(Error::SessionEnded),
                     },
                     Phase::Ended(_) => return Err(Error::SessionEnded),
-                    Phase::LoggingOut(flight) => (Arc::clone(flight), None),
-                    Phase::Live {
-                        may_have_logged_out,
-                    } => {
-                        let earlier = *may_have_logged_out;
+                    Phase::LoggingOut(flight) => (Arc::clone(flight), false),
+                    Phase::Live => {
                         let flight = Arc::new(Flight::default());
                         *phase = Phase::LoggingOut(Arc::clone(&flight));
-                        (flight, Some(earlier))
+                        (flight, true)
                     }
                 }
             };
-            if let Some(earlier) = lead_with {
-                return self.lead(flight, earlier).await;
+            if lead_with {
+                return self.lead(flight).await;
             }
             match flight.wait().await {
                 Settled::Finished(result) => return result.clone(),
@@ -240,72 +289,54 @@ impl Session {
     }
 
     /// Sends the logout for everyone waiting on `flight`, then moves the session on.
-    async fn lead(&self, flight: Arc<Flight>, earlier: bool) -> Result<LogoutOutcome, Error> {
+    async fn lead(&self, flight: Arc<Flight>) -> Result<LogoutOutcome, Error> {
         let mut abandon = AbandonOnDrop {
             shared: &self.shared,
             flight: Some(&flight),
         };
-        let attempts = self.send_logout(earlier).await;
+        let result = self.send_logout().await;
         abandon.flight = None;
-        *self.shared.phase() = match &attempts.result {
+        *self.shared.phase() = match &result {
             Ok(_) => Phase::Ended(Arc::clone(&flight)),
-            Err(_) => Phase::Live {
-                may_have_logged_out: earlier || attempts.may_have_taken_effect,
-            },
+            Err(_) => Phase::Live,
         };
-        flight.settle(Settled::Finished(attempts.result.clone()));
-        attempts.result
+        flight.settle(Settled::Finished(result.clone()));
+        result
     }
 
-    async fn send_logout(&self, earlier: bool) -> Attempts<LogoutOutcome> {
-        let authorization = match &self.shared.authorization {
-            Ok(authorization) => authorization,
-            Err(err) => {
-                return Attempts {
-                    result: Err(Error::Config(err.clone())),
-                    may_have_taken_effect: false,
-                };
-            }
-        };
-        let inner = &self.client.inner;
-        let endpoint = &inner.logout;
-        let redactor = Redactor::new(Some(authorization), inner.transport.api_key.as_ref());
-        retry::run(&inner.retry, endpoint.operation.id, |attempt| async move {
-            inner
-                .transport
-                .send(
-                    endpoint,
-                    authorization,
-                    attempt.number,
-                    |response| match logout::interpret(response, &endpoint.url, &redactor) {
-                        Err(Error::Api(err))
-                            if err.status() == &Status::BadAccessToken
-                                && (earlier || attempt.earlier_may_have_taken_effect) =>
-                        {
-                            tracing::debug!(
-                                attempt = attempt.number,
-                                "BAD_ACCESS_TOKEN after an interrupted logout: already logged out"
-                            );
-                            Ok(LogoutOutcome::already_logged_out())
-                        }
-                        other => other,
-                    },
-                )
-                .await
-        })
-        .await
+    /// `POST /users/logout` through the generated client, read as a [`LogoutOutcome`].
+    async fn send_logout(&self) -> Result<LogoutOutcome, Error> {
+        let client = &self.shared.client.inner;
+        match self.api().post_users_logout().send().await {
+            Ok(response) => logout::outcome(response, &client.logout_url),
+            Err(err) => match Error::from(err) {
+                Error::Api(api)
+                    if api.status() == &Status::BadAccessToken
+                        && self
+                            .shared
+                            .logout_may_have_taken_effect
+                            .load(Ordering::Relaxed) =>
+                {
+                    tracing::debug!(
+                        "BAD_ACCESS_TOKEN after an interrupted logout: already logged out"
+                    );
+                    Ok(LogoutOutcome::already_logged_out())
+                }
+                err => Err(err),
+            },
+        }
     }
 }
 
 impl fmt::Debug for Session {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let phase = match &*self.shared.phase() {
-            Phase::Live { .. } => "live",
+            Phase::Live => "live",
             Phase::LoggingOut(_) => "logging out",
             Phase::Ended(_) => "ended",
         };
         f.debug_struct("Session")
-            .field("base_url", &self.client.base_url().as_str())
+            .field("base_url", &self.shared.client.base_url().as_str())
             .field("access_token", &"[REDACTED]")
             .field("phase", &phase)
             .finish()
@@ -322,9 +353,8 @@ impl Drop for AbandonOnDrop<'_> {
     fn drop(&mut self) {
         if let Some(flight) = self.flight.take() {
             // The request may have been sent: remember it for the idempotence rule.
-            *self.shared.phase() = Phase::Live {
-                may_have_logged_out: true,
-            };
+            self.shared.note_logout_may_have_taken_effect();
+            *self.shared.phase() = Phase::Live;
             flight.settle(Settled::Abandoned);
         }
     }
@@ -368,11 +398,9 @@ mod tests {
 
     #[test]
     fn session_state_is_small() {
-        // Two pointers on the stack; the shared state stays within the 128-byte budget.
-        assert_eq!(
-            std::mem::size_of::<Session>(),
-            2 * std::mem::size_of::<usize>()
-        );
+        // One pointer on the stack; the shared state (with the Arc's two counts) stays within
+        // the 128-byte budget.
+        assert_eq!(std::mem::size_of::<Session>(), std::mem::size_of::<usize>());
         assert!(std::mem::size_of::<Shared>() + 2 * std::mem::size_of::<usize>() <= 128);
     }
 

@@ -36,7 +36,7 @@ async fn documented_200_body_decodes_to_typed_envelope() {
     // The doc lists the 200 body under `*/*`; servers may say so too.
     for content_type in ["application/json", "*/*"] {
         let base = serve(200, OK_BODY, content_type).await;
-        let client = uberall_client::Client::new(&base);
+        let client = uberall_client::Client::new(&base, Default::default());
         let ok = client
             .post_users_logout()
             .send()
@@ -63,7 +63,7 @@ async fn documented_error_bodies_decode_to_error_envelope() {
             "application/json",
         )
         .await;
-        let client = uberall_client::Client::new(&base);
+        let client = uberall_client::Client::new(&base, Default::default());
         let err = client
             .post_users_logout()
             .send()
@@ -89,7 +89,7 @@ async fn unlisted_enum_values_and_unknown_fields_still_decode() {
         "application/json",
     )
     .await;
-    let ok = uberall_client::Client::new(&base)
+    let ok = uberall_client::Client::new(&base, Default::default())
         .post_users_logout()
         .send()
         .await

@@ -2,7 +2,7 @@
 //!
 //! Transient answers (HTTP 429/502/503/504, status `QUOTA_LIMIT_EXCEED`) and transport
 //! failures are retried up to the configured attempt cap, honouring `Retry-After` in seconds
-//! and as an HTTP date (up to its cap); disabled retries send exactly one request; auth,
+//! and as an HTTP date (a wait beyond its cap is not retried); disabled retries send exactly one request; auth,
 //! validation and other errors are never retried. Slow servers hit the per-attempt timeout
 //! (while waiting for the head or for the body); a refused connection is a connect error.
 
@@ -235,9 +235,7 @@ fn spacing(mock: &MockServer) -> Duration {
 }
 
 #[tokio::test]
-async fn retry_after_in_seconds_and_as_an_http_date_sets_the_wait_up_to_its_cap() {
-    // Backoff alone would wait at most 1 ms; a spacing of at least the cap proves the header
-    // was read, and finishing well before the header's own value proves the cap.
+async fn retry_after_beyond_its_cap_is_returned_at_once_in_seconds_and_as_a_date() {
     let cap = Duration::from_millis(120);
     let retry = RetryConfig::default()
         .with_max_attempts(2)
@@ -254,23 +252,38 @@ async fn retry_after_in_seconds_and_as_an_http_date_sets_the_wait_up_to_its_cap(
             MockResponse::api_error(200, Status::QuotaLimitExceed, None, "quota"),
         ),
     ] {
-        for retry_after in ["5", in_an_hour.as_str()] {
+        // A wait beyond the cap is not slept through: one request, the error at once, with
+        // the server's wait in it.
+        for (retry_after, asked) in [
+            ("5", Duration::from_secs(5)),
+            (in_an_hour.as_str(), Duration::from_secs(3500)),
+        ] {
             mock.clear_requests();
             mock.enqueue(answer.clone().with_header("Retry-After", retry_after));
-            mock.enqueue(MockResponse::passthrough());
             let started = Instant::now();
-            let outcome = tokio::time::timeout(
+            let err = tokio::time::timeout(
                 Duration::from_secs(4),
                 client.session(mock.issue_token()).logout(),
             )
             .await
-            .unwrap_or_else(|_| panic!("{name} / {retry_after}: the cap was not applied"));
-            outcome.unwrap_or_else(|err| panic!("{name} / {retry_after}: {err:?}"));
-            assert_eq!(mock.request_count(), 2, "{name} / {retry_after}");
-            let spacing = spacing(&mock);
-            assert!(spacing >= cap, "{name} / {retry_after}: {spacing:?}");
+            .unwrap_or_else(|_| panic!("{name} / {retry_after}: waited for the server"))
+            .expect_err("no retry beyond the cap");
+            assert_eq!(mock.request_count(), 1, "{name} / {retry_after}");
+            let wait = err.retry_after().expect("the server's wait is reported");
+            assert!(wait >= asked, "{name} / {retry_after}: {wait:?}");
             assert!(started.elapsed() < Duration::from_secs(4));
+            assert_eq!(mock.pending_responses(), 0);
         }
+        // Within the cap it is waited, then retried.
+        mock.clear_requests();
+        mock.enqueue(answer.clone().with_header("Retry-After", "0"));
+        mock.enqueue(MockResponse::passthrough());
+        client
+            .session(mock.issue_token())
+            .logout()
+            .await
+            .unwrap_or_else(|err| panic!("{name} / 0: {err:?}"));
+        assert_eq!(mock.request_count(), 2, "{name} / 0");
         // A date in the past means "retry now".
         mock.clear_requests();
         let an_hour_ago = http_date(SystemTime::now() - Duration::from_secs(3600));
@@ -322,6 +335,8 @@ async fn retry_after_below_its_cap_is_waited_exactly() {
 
 #[tokio::test]
 async fn the_final_error_reports_the_servers_retry_after() {
+    // `retries(2)` honours Retry-After up to 50 ms: these ask for longer, so each call sends
+    // one request and returns the server's wait.
     let (mock, client) = mock_with(retries(2)).await;
     let date = http_date(SystemTime::now() + Duration::from_secs(120));
     for (answer, expected) in [
@@ -334,9 +349,8 @@ async fn the_final_error_reports_the_servers_retry_after() {
             MockResponse::new(503).with_header("Retry-After", "7"),
             Some(Duration::from_secs(7)),
         ),
-        (MockResponse::new(503), None),
     ] {
-        mock.enqueue(answer.clone());
+        mock.clear_requests();
         mock.enqueue(answer);
         let err = client
             .session(mock.issue_token())
@@ -344,8 +358,19 @@ async fn the_final_error_reports_the_servers_retry_after() {
             .await
             .unwrap_err();
         assert_eq!(err.retry_after(), expected, "{err:?}");
+        assert_eq!(mock.request_count(), 1);
     }
-    mock.enqueue(MockResponse::new(503).with_header("Retry-After", date.as_str()));
+    // Without the header: retried, and the last error has no wait.
+    mock.clear_requests();
+    mock.enqueue(MockResponse::new(503));
+    mock.enqueue(MockResponse::new(503));
+    let err = client
+        .session(mock.issue_token())
+        .logout()
+        .await
+        .unwrap_err();
+    assert_eq!(err.retry_after(), None, "{err:?}");
+    assert_eq!(mock.request_count(), 2);
     mock.enqueue(MockResponse::new(503).with_header("Retry-After", date.as_str()));
     let err = client
         .session(mock.issue_token())

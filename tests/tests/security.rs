@@ -180,7 +180,7 @@ async fn a_redirect_loop_stops_after_five_hops() {
         .await
         .expect_err("the loop is cut");
     assert!(
-        matches!(&err, Error::UnexpectedStatus(e) if e.http_status() == 307),
+        matches!(&err, Error::UnexpectedStatus(e) if e.http_status() == Some(reqwest::StatusCode::TEMPORARY_REDIRECT)),
         "{err:?}"
     );
     assert!(!err.is_retryable());
@@ -227,7 +227,7 @@ async fn a_redirect_to_another_host_carries_no_credentials() {
                 let Error::UnexpectedStatus(unexpected) = &err else {
                     panic!("{status} to {target}: expected UnexpectedStatus, got {err:?}")
                 };
-                assert_eq!(unexpected.http_status().as_u16(), status);
+                assert_eq!(unexpected.http_status().map(|s| s.as_u16()), Some(status));
                 assert!(unexpected.detail().is_some(), "{err}");
                 assert_eq!(mock.request_count(), 1, "{status} to {target}");
             }
@@ -292,7 +292,10 @@ fn padded_success(len: usize) -> Vec<u8> {
 fn assert_too_large(result: Result<LogoutOutcome, Error>, http: u16) {
     match result {
         Err(err @ Error::BodyTooLarge { .. }) => {
-            let Error::BodyTooLarge { http_status, limit } = &err else {
+            let Error::BodyTooLarge {
+                http_status, limit, ..
+            } = &err
+            else {
                 unreachable!()
             };
             assert_eq!(http_status.as_u16(), http);

@@ -74,7 +74,11 @@ pub fn generate(spec: &OpenAPI) -> Result<String, CodegenError> {
         .with_interface(progenitor::InterfaceStyle::Builder)
         .with_tag(progenitor::TagStyle::Merged)
         .with_derive("schemars::JsonSchema")
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        // The SDK's policy enters through `hooks::Inner` (see `glue`); `Expected` makes a
+        // missing `ClientHooks` impl a compile error instead of a silent default.
+        .with_inner_type(crate::glue::inner_type())
+        .with_hooks(progenitor::HooksMode::Expected);
     for e in &enums {
         settings.with_replacement(
             &e.name,
@@ -115,9 +119,15 @@ pub fn generate(spec: &OpenAPI) -> Result<String, CodegenError> {
             .map_err(|err| CodegenError(format!("open enum {}: {err}", e.name)))?;
         types.1.extend(item.items);
     }
-    let ops: syn::File = syn::parse2(operations_tokens(spec))
-        .map_err(|e| CodegenError(format!("operations module: {e}")))?;
-    file.items.extend(ops.items);
+    for (what, tokens) in [
+        ("operations", operations_tokens(spec)),
+        ("hooks", crate::glue::hooks_tokens()),
+        ("servers", crate::glue::servers_tokens(spec)?),
+    ] {
+        let module: syn::File =
+            syn::parse2(tokens).map_err(|e| CodegenError(format!("{what} module: {e}")))?;
+        file.items.extend(module.items);
+    }
     file.attrs.extend(crate_attrs());
 
     let text = prettyplease::unparse(&file);
@@ -323,10 +333,13 @@ fn open_enum_tokens(e: &OpenEnum) -> Result<TokenStream, CodegenError> {
     })
 }
 
-/// `operations::POST_USERS_LOGOUT` and friends: method, path and id of every operation, so
-/// hand-written code refers to the spec instead of repeating it.
+/// `operations::POST_USERS_LOGOUT` and friends: method, path, id, documented statuses and
+/// example of every operation, so hand-written code (the SDK's error handling, the mock)
+/// refers to the spec instead of repeating it.
 fn operations_tokens(spec: &OpenAPI) -> TokenStream {
     let mut consts = Vec::new();
+    let mut idents = Vec::new();
+    let mut ids = Vec::new();
     for (path, item) in &spec.paths.paths {
         let ReferenceOr::Item(item) = item else {
             continue;
@@ -345,14 +358,30 @@ fn operations_tokens(spec: &OpenAPI) -> TokenStream {
                 "`{method_upper} {path}`: {}",
                 op.summary.as_deref().unwrap_or("")
             );
+            let statuses = documented_statuses(op);
+            let example = match crate::example::success_example(spec, op) {
+                Some((status, value)) => {
+                    let json = value.to_string();
+                    quote! { Some((#status, #json)) }
+                }
+                None => quote! { None },
+            };
             consts.push(quote! {
                 #[doc = #doc]
-                pub const #ident: Operation = Operation { id: #id, method: #method_upper, path: #path };
+                pub const #ident: Operation = Operation {
+                    id: #id,
+                    method: #method_upper,
+                    path: #path,
+                    statuses: &[ #( #statuses ),* ],
+                    example: #example,
+                };
             });
+            idents.push(ident);
+            ids.push(id);
         }
     }
     quote! {
-        /// Method, path and operationId of every operation in the spec.
+        /// Method, path, operationId, documented statuses and example of every operation.
         pub mod operations {
             /// One operation of the API.
             #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -363,8 +392,47 @@ fn operations_tokens(spec: &OpenAPI) -> TokenStream {
                 pub method: &'static str,
                 /// Path template relative to the base URL, e.g. `/users/logout`.
                 pub path: &'static str,
+                /// The HTTP statuses the docs describe a response for, ascending.
+                pub statuses: &'static [u16],
+                /// The documented success status and a JSON body assembled from the docs'
+                /// field examples (enums take their first value), when the docs give one.
+                pub example: Option<(u16, &'static str)>,
             }
+
+            impl Operation {
+                /// Whether the docs describe a response with this HTTP status.
+                pub fn documents(&self, status: u16) -> bool {
+                    self.statuses.binary_search(&status).is_ok()
+                }
+            }
+
             #( #consts )*
+
+            /// Every operation, in the spec's order.
+            pub const ALL: &[Operation] = &[ #( #idents ),* ];
+
+            /// The operation with this operationId.
+            pub fn by_id(id: &str) -> Option<&'static Operation> {
+                match id {
+                    #( #ids => Some(&#idents), )*
+                    _ => None,
+                }
+            }
         }
     }
+}
+
+/// The numeric statuses an operation documents, ascending (`default` and ranges excluded).
+fn documented_statuses(op: &openapiv3::Operation) -> Vec<u16> {
+    let mut statuses: Vec<u16> = op
+        .responses
+        .responses
+        .keys()
+        .filter_map(|code| match code {
+            openapiv3::StatusCode::Code(code) => Some(*code),
+            openapiv3::StatusCode::Range(_) => None,
+        })
+        .collect();
+    statuses.sort_unstable();
+    statuses
 }

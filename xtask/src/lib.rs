@@ -4,6 +4,8 @@
 //! every output file's text in memory, so `generate` writes nothing when any doc is bad and
 //! `check` compares without touching the tree.
 pub mod codegen;
+pub mod example;
+pub mod glue;
 pub mod model;
 pub mod openapi;
 pub mod parse;

@@ -202,7 +202,7 @@ pub fn generated(base: &str) -> uberall_client::Client {
         .timeout(TIMEOUT)
         .build()
         .expect("generated's reqwest client");
-    uberall_client::Client::new_with_client(base, http)
+    uberall_client::Client::new_with_client(base, http, Default::default())
 }
 
 /// One call of contender 2, decoded into `PostUsersLogoutEnvelope`.
