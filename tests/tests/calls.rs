@@ -185,10 +185,10 @@ async fn every_echoed_form_of_a_credential_is_scrubbed() {
 /// Counts, per span, how often each field receives a value (at creation or later). Span ids
 /// are reused once a span closes, so each new span gets its own entry.
 #[derive(Clone, Default)]
-struct FieldCounts(
-    Arc<Mutex<Vec<(String, HashMap<String, usize>)>>>,
-    Arc<Mutex<HashMap<u64, usize>>>,
-);
+struct FieldCounts(Arc<Mutex<Vec<SpanFields>>>, Arc<Mutex<HashMap<u64, usize>>>);
+
+/// A span's name and how often each of its fields was recorded.
+type SpanFields = (String, HashMap<String, usize>);
 
 struct Counter<'a>(&'a mut HashMap<String, usize>);
 
