@@ -1,5 +1,5 @@
-//! Rust SDK for the [uberall REST API](https://uberall.com): sessions, logout, typed errors,
-//! retries, timeouts.
+//! Rust SDK for the [uberall REST API](https://uberall.com): sessions, every operation of the
+//! spec through them, typed errors, retries, timeouts.
 //!
 //! # Quick start
 //!
@@ -21,51 +21,75 @@
 //! and `UBERALL_ACCESS_TOKEN`. `cargo run -p uberall-sdk --example logout` runs the flow above
 //! against the embedded mock, or against a real server when those variables are set.
 //!
+//! # Calling any operation
+//!
+//! [`Session::api`] hands out the generated client (`uberall_client::Client`, re-exported as
+//! [`api`]) bound to the session. Every operation of the spec is a builder method on it, and
+//! its error converts into [`Error`] with `?`:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> uberall_sdk::Result<()> {
+//! # let mock = uberall_sdk::mock::MockServer::start().await.unwrap();
+//! # let session = mock.client()?.session(mock.issue_token());
+//! let response = session.api().post_users_logout().send().await?;
+//! assert_eq!(response.status(), 200);
+//! let envelope = response.into_inner(); // uberall_sdk::api::types::PostUsersLogoutEnvelope
+//! assert_eq!(envelope.status, uberall_sdk::Status::Success);
+//! # Ok(()) }
+//! ```
+//!
+//! A doc added under `spec/endpoints/` becomes such a method after `cargo xtask generate`,
+//! with every guarantee below and no code in this crate: the generated client hands each
+//! request to this crate's transport (the generated `hooks::Transport`, installed as the
+//! client's inner value), so there is one HTTP path for all operations.
+//!
 //! # Concepts
 //!
 //! * [`Client`]: configuration and one connection pool. Cheap to clone, `Send + Sync`.
 //! * [`Session`]: a client plus one access token. Cheap to clone; all clones share one state.
-//!   [`Session::logout`] ends it for every clone, sending one request however many clones
-//!   call it at once. [`Session::scope`] logs out when your work finishes, even on error or
-//!   panic.
+//!   [`Session::api`] calls any operation with it. [`Session::logout`] ends it for every
+//!   clone, sending one request however many clones call it at once. [`Session::scope`] logs
+//!   out when your work finishes, even on error or panic.
 //! * [`Error`]: one error type to match on, with [`Error::is_retryable`], [`Error::is_auth`]
 //!   and accessors for the HTTP status, [`Status`] and [`ErrorCode`].
 //! * [`RetryConfig`]: retry policy as data. [`RetryConfig::disabled`] turns retries off.
 //!
-//! # Behaviour worth knowing
+//! # Behaviour worth knowing (every operation)
 //!
-//! * **Retries.** Connect errors, timeouts, HTTP 429/502/503/504 and `QUOTA_LIMIT_EXCEED`
-//!   are retried with exponential backoff and full jitter; `Retry-After` (seconds or HTTP
-//!   date) is honoured up to a cap. Authentication and validation errors never are.
+//! * **Retries.** Connect errors, attempt timeouts, HTTP 429/502/503/504 and
+//!   `QUOTA_LIMIT_EXCEED` are retried with exponential backoff and full jitter, when repeating
+//!   the request is safe: `GET`, `PUT`, `DELETE` (and logout) after any of them, `POST` and
+//!   `PATCH` only when the request certainly was not carried out (no connection, or 429/503).
+//!   `Retry-After` (seconds or HTTP date) replaces the backoff; one longer than
+//!   [`RetryConfig::max_retry_after`] is not waited for: the error returns at once with
+//!   [`Error::retry_after`] set. Authentication and validation errors are never retried.
 //! * **Timeouts.** [`ClientBuilder::connect_timeout`] bounds connecting;
-//!   [`ClientBuilder::timeout`] bounds each attempt, reading the body included.
+//!   [`ClientBuilder::timeout`] bounds each attempt, reading the body included;
+//!   [`ClientBuilder::deadline`] bounds the whole call, retries and waits included.
+//!   [`TimeoutError::is_deadline`] tells which ran out.
 //! * **Open enums.** [`Status`] and [`ErrorCode`] come from the generated crate; a value the
 //!   docs do not list arrives as `Unrecognized(String)` instead of failing the response, and
 //!   unknown fields are ignored.
 //! * **Response bodies** are read up to a cap (1 MiB by default): a larger one is
-//!   [`Error::BodyTooLarge`], never unbounded memory.
+//!   [`Error::BodyTooLarge`], never unbounded memory. What a response means is decided from
+//!   the operation's documented statuses in the spec: the uberall error envelope is
+//!   [`Error::Api`] whatever the status (also on a 2xx whose `status` is not `SUCCESS`); a
+//!   documented status with another body is [`Error::Decode`], an undocumented one
+//!   [`Error::UnexpectedStatus`].
 //! * **Secrets.** The API key and token are kept in redacting wrappers and wiped on drop;
-//!   `Debug`, `Display`, tracing fields and error messages never contain them, and text from
-//!   the server is scrubbed of them before it is stored in an error. Plain `http://` to a
-//!   host other than loopback is refused unless [`ClientBuilder::allow_insecure_http`] opts
-//!   in.
+//!   `Debug`, `Display`, tracing fields and error messages never contain them. Every response
+//!   body is scrubbed of both (as sent, JSON-escaped and percent-encoded) before anything is
+//!   decoded from it, so neither an error, an outcome nor a decoded value can echo them.
+//!   Plain `http://` to a host other than loopback is refused unless
+//!   [`ClientBuilder::allow_insecure_http`] opts in.
 //! * **Redirects.** Only 307/308 redirects to the same origin are followed, so neither
 //!   `Authorization` nor `X-API-KEY` is ever sent to another host (reqwest alone would drop
 //!   `Authorization` there but forward `X-API-KEY`). With your own `reqwest::Client`, install
 //!   [`redirect_policy`] on it.
 //! * **Tracing.** Each attempt runs in an `uberall.request` span (INFO) with `operation`,
-//!   `attempt`, `http.status`, `elapsed_ms` and `error.kind`; retries emit a DEBUG event.
-//!   Without a subscriber the span costs next to nothing.
-//!
-//! # Why the SDK does its own HTTP
-//!
-//! The `uberall-client` crate is generated by progenitor from the spec. Its `send()` reads
-//! response bodies without a size cap, keeps no excerpt of a body it cannot decode, and has no
-//! per-request credential or retry hooks that fit sessions. So this crate sends requests
-//! itself, through one shared `reqwest::Client`, using each operation's method and path from
-//! `uberall_client::operations`, and decodes bodies into the generated types
-//! (`PostUsersLogoutEnvelope`, `ErrorEnvelope`, [`Status`], [`ErrorCode`]): the SDK stays true
-//! to the spec without bypassing it, and there is one definition of each type.
+//!   `http.method`, `attempt`, `http.status`, `elapsed_ms` and `error.kind`, each recorded
+//!   once; retries emit a DEBUG event. Without a subscriber the span costs next to nothing.
 //!
 //! # Testing your service
 //!
