@@ -116,7 +116,6 @@ pub struct MockServerBuilder {
 
 /// The scripted answers of one operation, from [`MockServer::on`].
 #[derive(Clone, Copy)]
-#[must_use = "queue an answer with `enqueue`"]
 pub struct OperationScript<'a> {
     mock: &'a MockServer,
     operation: &'static Operation,
@@ -330,6 +329,7 @@ impl MockServer {
     /// If the mock's operations table has no operation `operation_id`: a script for it could
     /// never be used, so a typo fails the test here rather than silently later.
     #[track_caller]
+    #[must_use = "queue an answer with `enqueue`"]
     pub fn on(&self, operation_id: &str) -> OperationScript<'_> {
         match self.state.routes.operation(operation_id) {
             Some(operation) => OperationScript {
