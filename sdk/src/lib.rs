@@ -93,9 +93,9 @@
 //!
 //! # Testing your service
 //!
-//! The `test-util` feature adds the `mock` module: the API emulated over real HTTP on
-//! `127.0.0.1`, with scriptable answers, faults and a request log
-//! (`uberall_sdk::mock::MockServer`).
+//! The `test-util` feature adds the `mock` module: the spec served over real HTTP on
+//! `127.0.0.1`, routes from the generated operations, answers scriptable per operation id
+//! (status, body, delay, faults) and a request log (`uberall_sdk::mock::MockServer`).
 
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

@@ -1,0 +1,199 @@
+//! The mock's own answers: credentials, the emulated operations and the refusals, every
+//! envelope built from the generated types.
+
+use std::fmt::Display;
+
+use axum::{
+    body::Body,
+    http::{
+        HeaderMap, HeaderValue, Response, StatusCode,
+        header::{ALLOW, AUTHORIZATION, CONTENT_TYPE},
+    },
+};
+use bytes::Bytes;
+use serde::Serialize;
+use uberall_client::{
+    operations::{self, Operation},
+    types::{ErrorEnvelope, PostUsersLogoutEnvelope, PostUsersLogoutResponse, builder},
+};
+
+use super::MockState;
+use crate::Status;
+
+pub(super) const X_API_KEY: &str = "x-api-key";
+
+/// An error envelope with `status` and `message`, ready for an `errorCode`.
+pub(super) fn error_envelope(status: Status, message: &str) -> builder::ErrorEnvelope {
+    ErrorEnvelope::builder()
+        .status(status)
+        .message(Some(message.to_owned()))
+}
+
+/// Status, content type and body of an envelope. A builder that was left incomplete or a
+/// value that does not serialise is a bug in the mock; it answers 500 in plain text saying
+/// so rather than panicking inside a test's server.
+pub(super) fn envelope_parts<T: Serialize, E: Display>(
+    status: StatusCode,
+    envelope: Result<T, E>,
+) -> (StatusCode, &'static str, Bytes) {
+    let built = envelope
+        .map_err(|err| err.to_string())
+        .and_then(|envelope| serde_json::to_vec(&envelope).map_err(|err| err.to_string()));
+    match built {
+        Ok(body) => (status, "application/json", Bytes::from(body)),
+        Err(err) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "text/plain; charset=utf-8",
+            Bytes::from(format!(
+                "the uberall mock could not build its envelope: {err}"
+            )),
+        ),
+    }
+}
+
+fn respond(status: StatusCode, content_type: &'static str, body: Bytes) -> Response<Body> {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+fn envelope<T: Serialize, E: Display>(
+    status: StatusCode,
+    envelope: Result<T, E>,
+) -> Response<Body> {
+    let (status, content_type, body) = envelope_parts(status, envelope);
+    respond(status, content_type, body)
+}
+
+fn error(http: StatusCode, status: Status, message: &str) -> Response<Body> {
+    envelope::<ErrorEnvelope, _>(http, error_envelope(status, message).try_into())
+}
+
+/// The answer to a request that matches no operation: 405 if some operation has the path
+/// (`allowed` lists their methods), else 404.
+pub(super) fn unrouted(allowed: &[&'static str], method: &str, path: &str) -> Response<Body> {
+    if allowed.is_empty() {
+        return error(
+            StatusCode::NOT_FOUND,
+            Status::NotFound,
+            &format!("no operation of the spec matches {method} {path}"),
+        );
+    }
+    let allowed = allowed.join(", ");
+    let mut response = error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        Status::Unrecognized("METHOD_NOT_ALLOWED".to_owned()),
+        &format!("{method} is not allowed on {path}; the spec has {allowed}"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&allowed) {
+        response.headers_mut().insert(ALLOW, value);
+    }
+    response
+}
+
+/// The mock's own answer to `operation`: credentials first, then the operation's behaviour.
+pub(super) fn answer(
+    state: &MockState,
+    operation: &Operation,
+    headers: &HeaderMap,
+) -> Response<Body> {
+    let logout = operation.id == operations::POST_USERS_LOGOUT.id;
+    if let Err((status, message)) = authorize(state, headers, logout) {
+        return error(StatusCode::UNAUTHORIZED, status, message);
+    }
+    if logout {
+        return logout_success(state.redirect_url.as_deref());
+    }
+    match operation.example {
+        Some((status, body)) => respond(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+            "application/json",
+            Bytes::from_static(body.as_bytes()),
+        ),
+        None => error(
+            StatusCode::NOT_IMPLEMENTED,
+            Status::ServerError,
+            &format!(
+                "the uberall mock has no answer for operation `{id}` ({method} {path}): its docs \
+                 give no example; script one with `mock.on(\"{id}\")`",
+                id = operation.id,
+                method = operation.method,
+                path = operation.path,
+            ),
+        ),
+    }
+}
+
+/// Checks the API key and the access token; `consume` invalidates the token in the same
+/// step, so that two concurrent logouts cannot both succeed. A refusal is the envelope's
+/// `status` and message, sent with 401.
+fn authorize(
+    state: &MockState,
+    headers: &HeaderMap,
+    consume: bool,
+) -> Result<(), (Status, &'static str)> {
+    if let Some(expected) = &state.api_key {
+        match headers.get(X_API_KEY) {
+            None => return Err((Status::NotAuthorized, "X-API-KEY header missing")),
+            Some(sent) if sent.as_bytes() != expected.as_bytes() => {
+                return Err((Status::BadPrivateKey, "invalid API key"));
+            }
+            Some(_) => {}
+        }
+    }
+    let Some(authorization) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
+        return Err((Status::NotAuthorized, "Authorization header missing"));
+    };
+    let token = bearer_token(authorization);
+    let mut inner = state.lock();
+    let live = if consume {
+        inner.tokens.remove(token)
+    } else {
+        inner.tokens.contains(token)
+    };
+    drop(inner);
+    if live {
+        Ok(())
+    } else {
+        Err((Status::BadAccessToken, "access token invalid or expired"))
+    }
+}
+
+/// The token of `Bearer <token>` (scheme case-insensitive) or of a bare `<token>`, the two
+/// forms `AuthScheme` sends.
+fn bearer_token(authorization: &str) -> &str {
+    let token = match authorization.split_at_checked(7) {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer ") => token,
+        _ => authorization,
+    };
+    token.trim()
+}
+
+fn logout_success(redirect_url: Option<&str>) -> Response<Body> {
+    let built: Result<PostUsersLogoutEnvelope, _> = PostUsersLogoutEnvelope::builder()
+        .status(Status::Success)
+        .response(
+            PostUsersLogoutResponse::builder()
+                .success(Some(true))
+                .redirect_url(redirect_url.map(str::to_owned)),
+        )
+        .try_into();
+    envelope(StatusCode::OK, built)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn both_token_forms_are_read() {
+        assert_eq!(bearer_token("Bearer abc"), "abc");
+        assert_eq!(bearer_token("bearer abc"), "abc");
+        assert_eq!(bearer_token("abc"), "abc");
+        assert_eq!(bearer_token(" abc "), "abc");
+        assert_eq!(bearer_token("Bearé"), "Bearé");
+    }
+}
