@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
+use xtask::naming::lock::NamesLock;
 use xtask::{openapi, parse, pipeline};
 
 #[path = "../tests/common/mod.rs"]
@@ -21,14 +22,16 @@ const DOCS: usize = 250;
 
 /// Parse + convert: the docs' own share of `generate`.
 fn parse_and_convert(docs: &[(String, String)]) -> openapiv3::OpenAPI {
-    let parsed = docs
+    let parsed: Vec<_> = docs
         .iter()
         .map(|(file, text)| openapi::SourceDoc {
             file: file.clone(),
             doc: parse::parse(text).expect("corpus doc parses"),
         })
         .collect();
-    openapi::convert(parsed).expect("corpus converts").spec
+    openapi::convert(&parsed, &NamesLock::default())
+        .expect("corpus converts")
+        .spec
 }
 
 fn median(samples: &Mutex<Vec<Duration>>) -> Duration {

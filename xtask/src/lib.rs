@@ -5,6 +5,7 @@
 //! `check` compares without touching the tree.
 pub mod codegen;
 pub mod model;
+pub mod naming;
 pub mod openapi;
 pub mod parse;
 pub mod pipeline;

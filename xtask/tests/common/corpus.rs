@@ -340,7 +340,7 @@ pub fn doc(i: usize) -> (String, String) {
             "Example: 4711",
         );
     }
-    if i % 5 == 0 {
+    if i.is_multiple_of(5) {
         out.push_str("## Query parameters:\n\n");
         field(&mut out, "max", "integer", "Page size", "Example: 50");
         field(
@@ -374,7 +374,7 @@ pub fn doc(i: usize) -> (String, String) {
     envelope(
         &mut out,
         200,
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             "*/*"
         } else {
             "application/json"
