@@ -1226,3 +1226,23 @@ proptest! {
         prop_assert_eq!(parse(&text), Ok(expected_seed()));
     }
 }
+
+/// A request section that lists no fields documents no body: an error at its title, whether
+/// the next section or the end follows. An empty response section is a response without body.
+#[test]
+fn error_empty_request_section() {
+    let expected = "expected fields after `Request fields (*/*):` (drop the section if the \
+                    request has no body), found none";
+    assert_error(
+        "# T\n\nEndpoint: POST /x\n\n## Request fields (*/*):\n\n## Response 200 fields (*/*):\n",
+        &format!("5:4: {expected}"),
+        "Request fields",
+    );
+    assert_error(
+        &format!("{HEAD} Request fields (*/*):"),
+        &format!("1:36: {expected}"),
+        "Request fields",
+    );
+    let doc = parse_both("# T\n\nEndpoint: DELETE /x\n\n## Response 204 fields (*/*):\n");
+    assert!(doc.responses[0].body.fields.is_empty());
+}
