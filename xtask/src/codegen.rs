@@ -1,6 +1,6 @@
 //! Writes the `generated/` crate's source from the OpenAPI description with progenitor.
 //!
-//! Open enums: uberall adds `status` and `errorCode` values over time (API-NOTES), and
+//! Open enums: uberall adds `status` and `errorCode` values over time (see `spec/README.md`), and
 //! typify's closed enums would fail to decode a body carrying a new one. Every string-enum
 //! component is therefore swapped (progenitor's `with_replacement`) for an enum written
 //! here, with one unit variant per documented value plus `Unrecognized(String)` keeping the
@@ -15,7 +15,7 @@ use openapiv3::{OpenAPI, ReferenceOr, SchemaKind, Type};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::openapi::{operation_id, pascal_case};
+use crate::naming;
 
 /// First line of the generated source.
 pub const HEADER: &str =
@@ -182,16 +182,8 @@ fn rustfmt(text: &str) -> Result<String, CodegenError> {
 
 /// Rust variant name of a documented value: `QUOTA_LIMIT_EXCEED` -> `QuotaLimitExceed`.
 fn variant_ident(value: &str) -> Result<syn::Ident, CodegenError> {
-    let name = pascal_case(&value.to_ascii_lowercase());
-    let name = match name.chars().next() {
-        Some(c) if c.is_ascii_digit() => format!("V{name}"),
-        Some(_) => name,
-        None => {
-            return Err(CodegenError(format!(
-                "enum value `{value}` has no letters or digits"
-            )));
-        }
-    };
+    let name = naming::variant_name(value)
+        .ok_or_else(|| CodegenError(format!("enum value `{value}` has no letters or digits")))?;
     syn::parse_str(&name)
         .map_err(|_| CodegenError(format!("enum value `{value}` gives no Rust name")))
 }
@@ -349,11 +341,11 @@ fn operations_tokens(spec: &OpenAPI) -> TokenStream {
             let id =
                 op.operation_id.clone().unwrap_or_else(|| {
                     match crate::model::Method::from_doc(&method_upper) {
-                        Some(m) => operation_id(m, path),
+                        Some(m) => naming::operation_id(m, path),
                         None => format!("{method}_{path}"),
                     }
                 });
-            let ident = format_ident!("{}", id.to_ascii_uppercase());
+            let ident = format_ident!("{}", naming::operation_const(&id));
             let doc = format!(
                 "`{method_upper} {path}`: {}",
                 op.summary.as_deref().unwrap_or("")

@@ -7,6 +7,7 @@ pub mod codegen;
 pub mod example;
 pub mod glue;
 pub mod model;
+pub mod naming;
 pub mod openapi;
 pub mod parse;
 pub mod pipeline;

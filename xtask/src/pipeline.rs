@@ -5,7 +5,11 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use openapiv3::{OpenAPI, ReferenceOr};
+use serde_json::Value;
+
 use crate::codegen;
+use crate::naming::lock::{LOCK_FILE, NamesLock};
 use crate::openapi::{self, SourceDoc};
 use crate::parse;
 
@@ -28,8 +32,14 @@ pub enum Error {
     },
     /// The docs parse but do not make a valid spec.
     Convert(openapi::ConvertError),
-    /// progenitor or rustfmt failed on the spec.
-    Codegen(codegen::CodegenError),
+    /// progenitor or rustfmt failed on the spec. `source` is `(file, operation)` of the doc
+    /// whose operation fails on its own; `None` when only the operations together fail.
+    Codegen {
+        source: Option<(String, String)>,
+        error: codegen::CodegenError,
+    },
+    /// The names lock cannot be read.
+    Lock { file: String, message: String },
     /// There is nothing to generate from.
     NoDocs(PathBuf),
 }
@@ -40,7 +50,21 @@ impl fmt::Display for Error {
             Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
             Error::Parse { file, error } => write!(f, "{file}:{error}"),
             Error::Convert(e) => write!(f, "{e}"),
-            Error::Codegen(e) => write!(f, "{e}"),
+            Error::Codegen {
+                source: Some((file, operation)),
+                error,
+            } => write!(f, "{file}: {operation}: {error}"),
+            Error::Codegen {
+                source: None,
+                error,
+            } => write!(
+                f,
+                "{error} (no single operation fails on its own; the docs fail together)"
+            ),
+            Error::Lock { file, message } => write!(
+                f,
+                "{file}: {message} (restore it from version control, or delete it to name every type afresh)"
+            ),
             Error::NoDocs(dir) => write!(f, "{}: no endpoint docs (*.md) found", dir.display()),
         }
     }
@@ -97,8 +121,14 @@ pub fn read_docs(root: &Path) -> Result<Vec<(String, String)>, Error> {
     Ok(docs)
 }
 
-/// Runs the pipeline on doc texts `(file name, text)`.
+/// Runs the pipeline on doc texts `(file name, text)` with no names lock: every name is given
+/// afresh (see [`crate::naming::lock`]).
 pub fn build_from(docs: &[(String, String)]) -> Result<Build, Error> {
+    build_with(docs, &NamesLock::default())
+}
+
+/// Runs the pipeline on doc texts `(file name, text)`, keeping the names `lock` records.
+pub fn build_with(docs: &[(String, String)], lock: &NamesLock) -> Result<Build, Error> {
     let mut parsed = Vec::with_capacity(docs.len());
     for (file, text) in docs {
         let doc = parse::parse(text).map_err(|error| Error::Parse {
@@ -110,9 +140,12 @@ pub fn build_from(docs: &[(String, String)]) -> Result<Build, Error> {
             doc,
         });
     }
-    let converted = openapi::convert(parsed).map_err(Error::Convert)?;
+    let converted = openapi::convert(&parsed, lock).map_err(Error::Convert)?;
     let spec_json = openapi::to_json(&converted.spec);
-    let client = codegen::generate(&converted.spec).map_err(Error::Codegen)?;
+    let client = codegen::generate(&converted.spec).map_err(|error| Error::Codegen {
+        source: failing_operation(&converted.spec, &parsed),
+        error,
+    })?;
     Ok(Build {
         outputs: vec![
             Output {
@@ -123,14 +156,95 @@ pub fn build_from(docs: &[(String, String)]) -> Result<Build, Error> {
                 path: CLIENT_FILE,
                 contents: client,
             },
+            Output {
+                path: LOCK_FILE,
+                contents: converted.lock.to_json(),
+            },
         ],
         warnings: converted.warnings,
     })
 }
 
-/// Runs the pipeline on the docs under `root`.
+/// Runs the pipeline on the docs under `root`, with the names lock checked in there.
 pub fn build(root: &Path) -> Result<Build, Error> {
-    build_from(&read_docs(root)?)
+    build_with(&read_docs(root)?, &read_lock(root)?)
+}
+
+/// The names lock under `root`; an empty one when there is none yet.
+pub fn read_lock(root: &Path) -> Result<NamesLock, Error> {
+    let path = root.join(LOCK_FILE);
+    match fs::read_to_string(&path) {
+        Ok(text) => NamesLock::parse(&text).map_err(|message| Error::Lock {
+            file: LOCK_FILE.to_string(),
+            message,
+        }),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(NamesLock::default()),
+        Err(source) => Err(Error::Io { path, source }),
+    }
+}
+
+/// The doc (file and operation) whose operation fails code generation on its own, found by
+/// generating each operation alone with the components it uses. Runs only after a failure.
+fn failing_operation(spec: &OpenAPI, docs: &[SourceDoc]) -> Option<(String, String)> {
+    docs.iter().find_map(|src| {
+        let alone = operation_alone(spec, &src.doc.path, src.doc.method.as_str())?;
+        codegen::generate(&alone)
+            .is_err()
+            .then(|| (src.file.clone(), openapi::operation_label(&src.doc)))
+    })
+}
+
+/// `spec` with only the operation `method path` and the components it refers to.
+fn operation_alone(spec: &OpenAPI, path: &str, method: &str) -> Option<OpenAPI> {
+    let ReferenceOr::Item(item) = spec.paths.paths.get(path)? else {
+        return None;
+    };
+    let (_, op) = item.iter().find(|(m, _)| m.eq_ignore_ascii_case(method))?;
+    let mut alone = spec.clone();
+    let mut only = openapiv3::PathItem::default();
+    match method {
+        "GET" => only.get = Some(op.clone()),
+        "PUT" => only.put = Some(op.clone()),
+        "POST" => only.post = Some(op.clone()),
+        "DELETE" => only.delete = Some(op.clone()),
+        "OPTIONS" => only.options = Some(op.clone()),
+        "HEAD" => only.head = Some(op.clone()),
+        "PATCH" => only.patch = Some(op.clone()),
+        _ => only.trace = Some(op.clone()),
+    }
+    alone.paths.paths = [(path.to_string(), ReferenceOr::Item(only))].into();
+    let components = alone.components.as_mut()?;
+    // Follow `$ref`s from the operation through the components it reaches.
+    let mut todo = vec![serde_json::to_value(op).ok()?];
+    let mut used = std::collections::BTreeSet::new();
+    while let Some(value) = todo.pop() {
+        let mut refs = Vec::new();
+        collect_refs(&value, &mut refs);
+        for name in refs {
+            if used.insert(name.clone())
+                && let Some(schema) = components.schemas.get(&name)
+            {
+                todo.push(serde_json::to_value(schema).ok()?);
+            }
+        }
+    }
+    components.schemas.retain(|name, _| used.contains(name));
+    Some(alone)
+}
+
+fn collect_refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref")
+                && let Some(name) = r.strip_prefix("#/components/schemas/")
+            {
+                out.push(name.to_string());
+            }
+            map.values().for_each(|v| collect_refs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
 }
 
 /// Writes the outputs that differ from what is on disk. Each file is written to a temporary

@@ -312,14 +312,14 @@ fn docs_that_disagree_are_rejected_with_file_and_reason() {
     let msg = convert_error(&[seed(), other_version]);
     assert_eq!(
         msg,
-        "spec/endpoints/post_users_login.md: `Version: 20240101` disagrees with `Version: 20250708` in spec/endpoints/post_users_logout.md; all docs must describe one API version"
+        "spec/endpoints/post_users_login.md: POST /users/login (post_users_login): `Version: 20240101` disagrees with `Version: 20250708` in spec/endpoints/post_users_logout.md; all docs must describe one API version"
     );
 
     let duplicate = ("spec/endpoints/copy.md".to_string(), seed().1);
     let msg = convert_error(&[seed(), duplicate]);
     assert_eq!(
         msg,
-        "spec/endpoints/copy.md: `POST /users/logout` is documented twice (also in spec/endpoints/post_users_logout.md)"
+        "spec/endpoints/copy.md: POST /users/logout (post_users_logout): documented twice (also in spec/endpoints/post_users_logout.md)"
     );
 
     let (name, text) = location();
@@ -333,7 +333,7 @@ fn docs_that_disagree_are_rejected_with_file_and_reason() {
     let msg = convert_error(&[missing_param]);
     assert_eq!(
         msg,
-        "spec/endpoints/get_locations_id.md: path `/locations/{locationId}` has `{locationId}` but no `## Path parameters:` field `locationId`"
+        "spec/endpoints/get_locations_id.md: GET /locations/{locationId} (get_locations_locationId): path `/locations/{locationId}` has `{locationId}` but no `## Path parameters:` field `locationId`"
     );
 
     let (name, text) = location();
@@ -341,7 +341,7 @@ fn docs_that_disagree_are_rejected_with_file_and_reason() {
     let msg = convert_error(&[bad_enum]);
     assert_eq!(
         msg,
-        "spec/endpoints/get_locations_id.md: `verbose`: Enum value `\"zero\"` does not match the field's type integer"
+        "spec/endpoints/get_locations_id.md: GET /locations/{id} (get_locations_id): `verbose`: Enum value `\"zero\"` does not match the field's type integer"
     );
 }
 
@@ -355,7 +355,7 @@ fn shapes_the_client_generator_cannot_take_are_errors() {
     );
     assert_eq!(
         convert_error(&[same_name]),
-        "spec/endpoints/x.md: parameter `id` is documented as a path and as a query parameter; the generated client needs distinct parameter names"
+        "spec/endpoints/x.md: GET /a/{id} (get_a_id): parameter `id` is documented as a path and as a query parameter; the generated client needs distinct parameter names"
     );
 
     let two_error_bodies = doc(
@@ -363,7 +363,7 @@ fn shapes_the_client_generator_cannot_take_are_errors() {
     );
     assert_eq!(
         convert_error(&[two_error_bodies]),
-        "spec/endpoints/x.md: error responses 400 and 401 have different bodies (ErrorEnvelope and ErrorEnvelope2); the generated client needs all error responses of an operation to share one body shape"
+        "spec/endpoints/x.md: GET /a (get_a): error responses 400 and 401 have different bodies (ErrorEnvelope and ErrorEnvelope2); the generated client needs all error responses of an operation to share one body shape"
     );
 
     // Two documented values that would be one Rust variant.
@@ -371,9 +371,9 @@ fn shapes_the_client_generator_cannot_take_are_errors() {
         "# A\n\nEndpoint: GET /a\n\n## Response 200 fields (application/json):\n\n  - `kind` (string)\n    Enum: \"a-b\", \"A_B\"\n",
     );
     match pipeline::build_from(&[clashing_enum]) {
-        Err(e @ Error::Codegen(_)) => assert_eq!(
+        Err(e @ Error::Codegen { .. }) => assert_eq!(
             e.to_string(),
-            "enum Kind: value `A_B` maps to Rust variant `AB`, which is already taken"
+            "spec/endpoints/x.md: GET /a (get_a): enum Kind: value `A_B` maps to Rust variant `AB`, which is already taken"
         ),
         Err(other) => panic!("expected a codegen error, got {other}"),
         Ok(_) => panic!("expected a codegen error, got a client"),

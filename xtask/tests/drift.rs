@@ -5,10 +5,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const FILES: [&str; 3] = [
+const FILES: [&str; 4] = [
     "spec/endpoints/post_users_logout.md",
     "spec/openapi.json",
     "generated/src/lib.rs",
+    "spec/names.lock.json",
 ];
 
 fn workspace() -> &'static Path {

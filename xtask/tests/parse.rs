@@ -134,12 +134,12 @@ fn expected_seed() -> EndpointDoc {
                 children: vec![
                     Field {
                         description: desc("True if logout was successful"),
-                        example: Some(Box::new(json!(true))),
+                        example: Some(json!(true)),
                         ..field("success", FieldType::Boolean)
                     },
                     Field {
                         description: desc("The URL that a user is redirected to when logging out"),
-                        example: Some(Box::new(json!("http://example.com/redirect"))),
+                        example: Some(json!("http://example.com/redirect")),
                         ..field("redirectUrl", FieldType::String)
                     },
                 ],
@@ -205,7 +205,7 @@ fn seed_parses_to_the_expected_model() {
     let response = find(&ok.fields, "response");
     assert_eq!((response.ty, response.required), (FieldType::Object, true));
     let success = find(&response.children, "success");
-    assert_eq!(success.example, Some(Box::new(json!(true))));
+    assert_eq!(success.example, Some(json!(true)));
     let error_code = find(&doc.responses[1].body.fields, "errorCode");
     assert_eq!(error_code.enum_values, strings(&ERROR_CODES));
     for r in &doc.responses[1..] {
@@ -279,7 +279,7 @@ fn login_request_body() {
         Field {
             required: true,
             description: desc("User email (email or userId is required)"),
-            example: Some(Box::new(json!("jane.doe@example.com"))),
+            example: Some(json!("jane.doe@example.com")),
             ..field("email", FieldType::String)
         }
     );
@@ -296,14 +296,12 @@ fn login_request_body() {
         (user_id.ty, user_id.nullable, user_id.required),
         (FieldType::Integer, true, false)
     );
-    assert_eq!(user_id.example, Some(Box::new(json!(42))));
+    assert_eq!(user_id.example, Some(json!(42)));
     let options = &request.fields[4];
     assert_eq!((options.ty, options.nullable), (FieldType::Object, true));
     assert_eq!(
         options.example,
-        Some(Box::new(
-            json!({"remember": true, "scopes": ["locations", "listings"], "ttl": 3600})
-        ))
+        Some(json!({"remember": true, "scopes": ["locations", "listings"], "ttl": 3600}))
     );
 
     assert_eq!(doc.responses.len(), 1);
@@ -317,7 +315,7 @@ fn login_request_body() {
     let warnings = find(fields, "warnings");
     assert_eq!(
         warnings.example,
-        Some(Box::new(json!(["password expires soon", "new terms"])))
+        Some(json!(["password expires soon", "new terms"]))
     );
     assert_eq!(
         warnings.description.as_deref(),
@@ -330,7 +328,7 @@ fn login_request_body() {
             Field {
                 required: true,
                 description: desc("Access Token"),
-                example: Some(Box::new(json!("5f2b1c0e9a"))),
+                example: Some(json!("5f2b1c0e9a")),
                 ..field("access_token", FieldType::String)
             },
             Field {
@@ -382,7 +380,7 @@ fn path_query_and_header_parameters() {
             field: Field {
                 required: true,
                 description: desc("The uberall id of the location"),
-                example: Some(Box::new(json!(123))),
+                example: Some(json!(123)),
                 ..field("id", FieldType::Integer)
             },
         }
@@ -391,22 +389,22 @@ fn path_query_and_header_parameters() {
         param(&doc, Path, "directoryType").enum_values,
         strings(&["GOOGLE", "FACEBOOK", "APPLE_MAPS"])
     );
-    assert_eq!(param(&doc, Query, "max").example, Some(Box::new(json!(50))));
+    assert_eq!(param(&doc, Query, "max").example, Some(json!(50)));
     assert_eq!(
         param(&doc, Query, "directoryTypes").example,
-        Some(Box::new(json!(["GOOGLE", "FACEBOOK"])))
+        Some(json!(["GOOGLE", "FACEBOOK"]))
     );
     // An object parameter has children, like a body field.
     assert_eq!(
         param(&doc, Query, "filter").children,
         [Field {
-            example: Some(Box::new(json!(0.5))),
+            example: Some(json!(0.5)),
             ..field("minScore", FieldType::Number)
         }]
     );
     assert_eq!(
         param(&doc, Header, "Accept-Language").example,
-        Some(Box::new(json!("de")))
+        Some(json!("de"))
     );
 }
 
@@ -441,14 +439,14 @@ fn nested_arrays_enums_nullable_any_and_examples() {
     let score = find(&items.children, "score");
     assert_eq!(
         (score.ty, score.nullable, score.example.clone()),
-        (FieldType::Number, true, Some(Box::new(json!(97.5))))
+        (FieldType::Number, true, Some(json!(97.5)))
     );
     let tags = find(&items.children, "tags");
     assert_eq!(
         (tags.ty, tags.nullable, tags.required),
         (FieldType::Array, true, true)
     );
-    assert_eq!(tags.example, Some(Box::new(json!([{"name": "claimed"}]))));
+    assert_eq!(tags.example, Some(json!([{"name": "claimed"}])));
     assert_eq!(
         tags.children,
         [Field {
@@ -460,9 +458,7 @@ fn nested_arrays_enums_nullable_any_and_examples() {
     assert_eq!(raw.ty, FieldType::Any);
     assert_eq!(
         raw.example,
-        Some(Box::new(
-            json!({"a": [1, 2.5, null, false], "b": {"c": "d e"}})
-        ))
+        Some(json!({"a": [1, 2.5, null, false], "b": {"c": "d e"}}))
     );
     let removed = find(&items.children, "removed");
     assert_eq!((removed.ty, removed.nullable), (FieldType::Null, false));
@@ -470,7 +466,7 @@ fn nested_arrays_enums_nullable_any_and_examples() {
 
     // `Example:` before `Enum:` works as well as after.
     let status = find(&doc.responses[1].body.fields, "status");
-    assert_eq!(status.example, Some(Box::new(json!("NOT_FOUND"))));
+    assert_eq!(status.example, Some(json!("NOT_FOUND")));
     assert_eq!(status.enum_values, strings(&["NOT_FOUND"]));
 }
 
@@ -539,7 +535,7 @@ fn minimal_page_and_multi_line_descriptions() {
         name.description.as_deref(),
         Some("First line second line. Note: Third paragraph.")
     );
-    assert_eq!(name.example, Some(Box::new(json!("x"))));
+    assert_eq!(name.example, Some(json!("x")));
     assert_eq!(doc.responses[0].status, 204);
     assert!(doc.responses[0].body.fields.is_empty());
 }
@@ -569,7 +565,7 @@ fn example_json_strings_keep_escapes_and_brackets() {
          Enum: \"x, y\", \"\\u00e9\", \"z\"\n",
     );
     let s = &doc.responses[0].body.fields[0];
-    assert_eq!(s.example, Some(Box::new(json!("a \"quoted\" ] } , text"))));
+    assert_eq!(s.example, Some(json!("a \"quoted\" ] } , text")));
     assert_eq!(s.enum_values, strings(&["x, y", "é", "z"]));
 }
 
@@ -1229,4 +1225,24 @@ proptest! {
         }
         prop_assert_eq!(parse(&text), Ok(expected_seed()));
     }
+}
+
+/// A request section that lists no fields documents no body: an error at its title, whether
+/// the next section or the end follows. An empty response section is a response without body.
+#[test]
+fn error_empty_request_section() {
+    let expected = "expected fields after `Request fields (*/*):` (drop the section if the \
+                    request has no body), found none";
+    assert_error(
+        "# T\n\nEndpoint: POST /x\n\n## Request fields (*/*):\n\n## Response 200 fields (*/*):\n",
+        &format!("5:4: {expected}"),
+        "Request fields",
+    );
+    assert_error(
+        &format!("{HEAD} Request fields (*/*):"),
+        &format!("1:36: {expected}"),
+        "Request fields",
+    );
+    let doc = parse_both("# T\n\nEndpoint: DELETE /x\n\n## Response 204 fields (*/*):\n");
+    assert!(doc.responses[0].body.fields.is_empty());
 }
