@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-use xtask::pipeline;
+use xtask::{baseline, diff, pipeline};
 
 fn usage() -> &'static str {
     "usage: cargo xtask <command>
@@ -11,6 +11,9 @@ fn usage() -> &'static str {
 commands:
   generate   spec/endpoints/*.md -> spec/openapi.json -> generated/src/lib.rs (writes both)
   check      regenerate in memory; print a diff and fail if anything checked in drifted
+  diff --base <git revision>
+             API changes from that revision's spec/openapi.json to the one the docs give now;
+             fails if any change breaks clients
   ci         the test suite: fmt --check, clippy -D warnings, check, spec validation, tests"
 }
 
@@ -20,6 +23,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("generate") => generate(&root),
         Some("check") => check(&root),
+        Some("diff") => diff_command(&root, &args[1..]),
         Some("ci") => ci(&root),
         Some("help" | "-h" | "--help") => {
             println!("{}", usage());
@@ -66,13 +70,61 @@ fn build(root: &Path) -> Result<pipeline::Build, String> {
 
 fn generate(root: &Path) -> Result<(), String> {
     let build = build(root)?;
+    // Read before writing: the report compares with what was checked in.
+    let before = baseline::on_disk(root);
     let written = pipeline::write(root, &build).map_err(|e| e.to_string())?;
     if written.is_empty() {
         println!("up to date: {}", outputs(&build));
     } else {
         println!("wrote {}", written.join(", "));
     }
+    // A stale or hand-broken spec must not stop `generate` from repairing it.
+    let report = match before {
+        Ok(before) => before
+            .ok_or(format!("no {} was checked in", pipeline::SPEC_FILE))
+            .and_then(|old| Ok(diff::compare(&old, &baseline::built(&build)?))),
+        Err(e) => Err(e),
+    };
+    match report {
+        Ok(report) => {
+            println!("API changes since the checked-in {}:", pipeline::SPEC_FILE);
+            print!("{}", report.render());
+            if report.breaking() > 0 {
+                println!(
+                    "code built on the previous client may no longer compile or decode responses; see README.md, \"Regenerating safely\""
+                );
+            }
+        }
+        Err(e) => println!("no API change report: {e}"),
+    }
     Ok(())
+}
+
+/// `diff --base <rev>`: the working tree's docs are regenerated in memory, so a doc edit shows
+/// before `generate` has run.
+fn diff_command(root: &Path, args: &[String]) -> Result<(), String> {
+    let base = match args {
+        [flag, rev] if flag == "--base" => rev.as_str(),
+        [arg] if arg.starts_with("--base=") => &arg["--base=".len()..],
+        _ => {
+            return Err(format!(
+                "expected `diff --base <git revision>`\n\n{}",
+                usage()
+            ));
+        }
+    };
+    let old = baseline::at_revision(root, base)?;
+    let new = baseline::built(&build(root)?)?;
+    let report = diff::compare(&old, &new);
+    println!("API changes from {base} to the endpoint docs in the working tree:");
+    print!("{}", report.render());
+    match report.breaking() {
+        0 => Ok(()),
+        n => Err(format!(
+            "{n} breaking change{} since {base}",
+            if n == 1 { "" } else { "s" }
+        )),
+    }
 }
 
 fn check(root: &Path) -> Result<(), String> {
