@@ -80,12 +80,9 @@ fn generate(root: &Path) -> Result<(), String> {
         println!("wrote {}", written.join(", "));
     }
     // A stale or hand-broken spec must not stop `generate` from repairing it.
-    let report = match before {
-        Ok(before) => before
-            .ok_or(format!("no {} was checked in", pipeline::SPEC_FILE))
-            .and_then(|old| Ok(diff::compare(&old, &baseline::built(&build)?))),
-        Err(e) => Err(e),
-    };
+    let report = before
+        .and_then(|old| old.ok_or_else(|| format!("no {} was checked in", pipeline::SPEC_FILE)))
+        .and_then(|old| baseline::built(&build).map(|new| diff::compare(&old, &new)));
     match report {
         Ok(report) => {
             println!("API changes since the checked-in {}:", pipeline::SPEC_FILE);
@@ -105,15 +102,11 @@ fn generate(root: &Path) -> Result<(), String> {
 /// before `generate` has run.
 fn diff_command(root: &Path, args: &[String]) -> Result<(), String> {
     let base = match args {
-        [flag, rev] if flag == "--base" => rev.as_str(),
-        [arg] if arg.starts_with("--base=") => &arg["--base=".len()..],
-        _ => {
-            return Err(format!(
-                "expected `diff --base <git revision>`\n\n{}",
-                usage()
-            ));
-        }
-    };
+        [flag, rev] if flag == "--base" => Some(rev.as_str()),
+        [arg] => arg.strip_prefix("--base="),
+        _ => None,
+    }
+    .ok_or_else(|| format!("expected `diff --base <git revision>`\n\n{}", usage()))?;
     let old = baseline::at_revision(root, base)?;
     let new = baseline::built(&build(root)?)?;
     let report = diff::compare(&old, &new);
