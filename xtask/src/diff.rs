@@ -142,6 +142,14 @@ impl<'a> Differ<'a> {
                 ),
             );
         }
+        let (old, new) = (security(self.old, o.op), security(self.new, n.op));
+        for alt in old.difference(&new) {
+            // A client holding only these credentials can no longer call it.
+            self.push(Breaking, format!("security {alt} removed"));
+        }
+        for alt in new.difference(&old) {
+            self.push(Compatible, format!("security {alt} added"));
+        }
         self.parameters(o, n);
         self.request_body(o.op.get("requestBody"), n.op.get("requestBody"));
         let (old, new) = (object(o.op.get("responses")), object(n.op.get("responses")));
@@ -452,6 +460,29 @@ fn parameters<'a>(doc: &'a Value, op: &Operation<'a>) -> BTreeMap<(String, Strin
         }
     }
     params
+}
+
+/// The operation's security alternatives (its own, else the document's), each the schemes it
+/// needs together; `none` is the empty alternative, a call without credentials.
+fn security(doc: &Value, op: &Value) -> BTreeSet<String> {
+    let list = op.get("security").or_else(|| doc.get("security"));
+    let alternatives: BTreeSet<String> = array(list)
+        .iter()
+        .map(|alt| {
+            // Sorted: serde_json keeps the document's key order here.
+            let names: BTreeSet<&str> = object(Some(alt)).keys().map(String::as_str).collect();
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.into_iter().collect::<Vec<_>>().join(" + ")
+            }
+        })
+        .collect();
+    if alternatives.is_empty() {
+        BTreeSet::from(["none".to_string()])
+    } else {
+        alternatives
+    }
 }
 
 fn site(label: &str, path: &str) -> String {

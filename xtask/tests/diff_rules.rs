@@ -480,6 +480,41 @@ fn response_status_and_media_type_rules() {
 }
 
 #[test]
+fn security_alternative_removed_is_breaking_and_added_is_compatible() {
+    let with = |alternatives: Value| {
+        let mut spec = api(string(), string());
+        spec["paths"]["/things"]["post"]["security"] = alternatives;
+        spec
+    };
+    let key = with(json!([{"X-API-KEY": []}]));
+    let key_or_token = with(json!([{"X-API-KEY": []}, {"Authorization": []}]));
+    assert_eq!(
+        lines(&key, &key_or_token),
+        ["compatible: post_things: security Authorization added"]
+    );
+    assert_eq!(
+        lines(&key_or_token, &key),
+        ["breaking: post_things: security Authorization removed"]
+    );
+    let both = with(json!([{"X-API-KEY": [], "Authorization": []}]));
+    assert_eq!(
+        lines(&key, &both),
+        [
+            "breaking: post_things: security X-API-KEY removed",
+            "compatible: post_things: security Authorization + X-API-KEY added",
+        ]
+    );
+    let public = api(string(), string());
+    assert_eq!(
+        lines(&public, &key),
+        [
+            "breaking: post_things: security none removed",
+            "compatible: post_things: security X-API-KEY added",
+        ]
+    );
+}
+
+#[test]
 fn malformed_documents_give_a_report_not_a_panic() {
     let spec = api(string(), string());
     for odd in [
