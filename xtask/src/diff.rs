@@ -5,8 +5,8 @@
 //! none of the package registries this project installs from ships it. The rules follow
 //! oasdiff's for the wire (what a client sends is a request, what it reads is a response) and
 //! cargo-semver-checks' for the generated Rust names (a renamed or removed type, variant or
-//! builder method breaks downstream code). The rule table is in README.md ("Regenerating safely"); the
-//! schema rules are in `diff/schema.rs`.
+//! builder method breaks downstream code). The rule table is in README.md ("Regenerating
+//! safely"); the schema rules are in `diff/schema.rs`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
