@@ -3,7 +3,9 @@
 //! The pipeline is pure until the last step: [`pipeline::build`] reads the docs and returns
 //! every output file's text in memory, so `generate` writes nothing when any doc is bad and
 //! `check` compares without touching the tree.
+pub mod baseline;
 pub mod codegen;
+pub mod diff;
 pub mod example;
 pub mod glue;
 pub mod model;

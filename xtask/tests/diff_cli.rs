@@ -1,0 +1,155 @@
+//! `cargo xtask diff --base <rev>` in a scratch git repository holding a copy of the
+//! workspace's doc and outputs: the working tree's docs are compared with the commit.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const DOC: &str = "spec/endpoints/post_users_logout.md";
+const FILES: [&str; 3] = [DOC, "spec/openapi.json", "generated/src/lib.rs"];
+
+/// A doc for a second operation whose shapes share nothing with the seed's.
+const NEW_DOC: &str = "# Get the current user
+
+Returns the user the access token belongs to.
+
+Endpoint: GET /users/me
+Version: 20250708
+Security: X-API-KEY
+
+## Response 200 fields (application/json):
+
+  - `id` (integer, required)
+    The user's id
+    Example: 42
+";
+
+fn git(root: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args([
+            "-c",
+            "user.name=xtask test",
+            "-c",
+            "user.email=xtask@test.invalid",
+        ])
+        .args(["-c", "commit.gpgsign=false"])
+        .args(args)
+        .current_dir(root)
+        .output()
+        .expect("run git");
+    assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
+}
+
+/// A git repository whose one commit holds the workspace's checked-in doc and outputs.
+fn repo() -> tempfile::TempDir {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root");
+    let dir = tempfile::tempdir().expect("temp dir");
+    for f in FILES {
+        let to = dir.path().join(f);
+        fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        fs::copy(workspace.join(f), &to).expect("copy");
+    }
+    git(dir.path(), &["init", "--quiet"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "--quiet", "-m", "base"]);
+    dir
+}
+
+fn diff(root: &Path, base: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["diff", "--base", base])
+        .env("XTASK_ROOT", root)
+        .output()
+        .expect("run xtask")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn a_removed_response_field_fails_with_one_line_naming_it() {
+    let dir = repo();
+    let doc = dir.path().join(DOC);
+    let before = fs::read_to_string(&doc).expect("doc");
+    let field = "- `response.redirectUrl` (string) The URL that a user is redirected to when \
+                 logging out Example: \"http://example.com/redirect\" ";
+    assert!(before.contains(field), "the seed doc documents the field");
+    fs::write(&doc, before.replace(field, "")).expect("edit doc");
+
+    let out = diff(dir.path(), "HEAD");
+    let stdout = text(&out.stdout);
+    assert!(!out.status.success(), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l
+                == "breaking: post_users_logout: response 200 field response.redirectUrl removed"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("1 breaking, 0 compatible\n"), "{stdout}");
+    assert!(
+        text(&out.stderr).contains("1 breaking change since HEAD"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn an_added_operation_passes() {
+    let dir = repo();
+    fs::write(dir.path().join("spec/endpoints/get_users_me.md"), NEW_DOC).expect("new doc");
+
+    let out = diff(dir.path(), "HEAD");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l == "compatible: get_users_me: operation added"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("breaking:"), "{stdout}");
+}
+
+#[test]
+fn an_unknown_revision_is_an_error_naming_it() {
+    let dir = repo();
+    let out = diff(dir.path(), "no-such-branch");
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("cannot read spec/openapi.json at revision `no-such-branch`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn generate_reports_the_changes_against_the_spec_it_replaces() {
+    let dir = repo();
+    fs::write(dir.path().join("spec/endpoints/get_users_me.md"), NEW_DOC).expect("new doc");
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("generate")
+        .env("XTASK_ROOT", dir.path())
+        .output()
+        .expect("run xtask");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    // The new body's component name is the naming module's business; only its kind matters.
+    let report: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| *l != "API changes since the checked-in spec/openapi.json:")
+        .skip(1)
+        .collect();
+    assert!(
+        report.contains(&"compatible: get_users_me: operation added"),
+        "{stdout}"
+    );
+    assert!(
+        report.iter().all(|l| !l.starts_with("breaking:")),
+        "{stdout}"
+    );
+    assert_eq!(report.last(), Some(&"0 breaking, 2 compatible"), "{stdout}");
+}
