@@ -179,7 +179,7 @@ fn new_operations_go_through_the_session_policy() {
         .expect("run cargo");
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     eprintln!(
-        "built and ran {PROGRAM} in {:.1?} (target dir {})",
+        "built and ran {PROGRAM} in {:.1?} (target dir {})\n{stdout}",
         started.elapsed(),
         target_dir.display()
     );
