@@ -11,6 +11,7 @@ use std::fmt;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+use heck::ToSnakeCase;
 use openapiv3::{OpenAPI, ReferenceOr, SchemaKind, Type};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -332,6 +333,7 @@ fn operations_tokens(spec: &OpenAPI) -> TokenStream {
     let mut consts = Vec::new();
     let mut idents = Vec::new();
     let mut ids = Vec::new();
+    let mut aliases = Vec::new();
     for (path, item) in &spec.paths.paths {
         let ReferenceOr::Item(item) = item else {
             continue;
@@ -368,10 +370,19 @@ fn operations_tokens(spec: &OpenAPI) -> TokenStream {
                     example: #example,
                 };
             });
+            // The generated methods hand the transport progenitor's name for the operation:
+            // the operationId in snake case (`get_locations_location_id` for
+            // `get_locations_locationId`). `by_id` must find the operation by that name too,
+            // or the SDK's transport treats every answer as undocumented.
+            let called = id.to_snake_case();
+            if called != id {
+                aliases.push((called, ident.clone()));
+            }
             idents.push(ident);
             ids.push(id);
         }
     }
+    let (alias_ids, alias_idents): (Vec<_>, Vec<_>) = aliases.into_iter().unzip();
     quote! {
         /// Method, path, operationId, documented statuses and example of every operation.
         pub mod operations {
@@ -407,6 +418,7 @@ fn operations_tokens(spec: &OpenAPI) -> TokenStream {
             pub fn by_id(id: &str) -> Option<&'static Operation> {
                 match id {
                     #( #ids => Some(&#idents), )*
+                    #( #alias_ids => Some(&#alias_idents), )*
                     _ => None,
                 }
             }
