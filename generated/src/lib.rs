@@ -342,6 +342,7 @@ pub mod types {
     }
     ///`ErrorCode`: one of the documented values, or [`ErrorCode::Unrecognized`] with the raw string for a value added to the API after these docs.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum ErrorCode {
         ///`NORMALIZATION_FAILED`
         NormalizationFailed,
@@ -544,6 +545,7 @@ pub mod types {
     }
     ///`Status`: one of the documented values, or [`Status::Unrecognized`] with the raw string for a value added to the API after these docs.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum Status {
         ///`SUCCESS`
         Success,

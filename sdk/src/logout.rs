@@ -120,10 +120,10 @@ pub(crate) fn outcome(
     response: ResponseValue<PostUsersLogoutEnvelope>,
     request_url: &Arc<Url>,
 ) -> Result<LogoutOutcome, Error> {
-    let http_status = response.status();
-    let retry_after = parse_retry_after(response.headers(), SystemTime::now());
-    let envelope = response.into_inner();
-    if envelope.response.success == Some(false) {
+    if response.response.success == Some(false) {
+        let http_status = response.status();
+        let retry_after = parse_retry_after(response.headers(), SystemTime::now());
+        let envelope = response.into_inner();
         return Err(Error::Api(ApiError::new(
             http_status,
             envelope.status,
@@ -133,6 +133,7 @@ pub(crate) fn outcome(
             retry_after,
         )));
     }
+    let envelope = response.into_inner();
     // The body was scrubbed of the credentials before it was decoded.
     let redirect = envelope
         .response

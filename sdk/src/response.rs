@@ -2,14 +2,13 @@
 //! the [`Error`] it is. The same rules for every operation; what differs between operations
 //! (which statuses their docs describe) comes from `uberall_client::operations`.
 
-use std::{fmt, time::SystemTime};
+use std::{borrow::Cow, time::SystemTime};
 
 use bytes::Bytes;
 use reqwest::{
     StatusCode,
     header::{CONTENT_TYPE, HeaderMap, LOCATION},
 };
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use uberall_client::{operations::Operation, types::ErrorEnvelope};
 
 use crate::{
@@ -50,7 +49,7 @@ pub(crate) fn classify(
         return match envelope_status(&response.body) {
             Ok(Some(status)) if status != Status::Success.as_str() => {
                 let envelope = serde_json::from_slice::<ErrorEnvelope>(&response.body)
-                    .unwrap_or_else(|_| status_only(status));
+                    .unwrap_or_else(|_| status_only(status.into_owned()));
                 // Only 2xx envelopes carry `warnings`.
                 let warnings = serde_json::from_slice::<Warnings>(&response.body)
                     .map(|w| w.warnings)
@@ -58,10 +57,12 @@ pub(crate) fn classify(
                 Err(api_error(response, envelope, warnings))
             }
             Ok(_) => Ok(()),
-            Err(_) if response.body.is_empty() && !documents_json_body(operation, code) => Ok(()),
-            Err(err) => Err(Error::Decode(response_error(
+            Err(NotJson) if response.body.is_empty() && !documents_json_body(operation, code) => {
+                Ok(())
+            }
+            Err(NotJson) => Err(Error::Decode(response_error(
                 response,
-                Some(err.to_string()),
+                Some("the body is not JSON".to_owned()),
                 redactor,
             ))),
         };
@@ -133,78 +134,103 @@ fn api_error(
     ))
 }
 
-/// The envelope's `status` when the body is a JSON object with a string `status`;
-/// `Ok(None)` for any other JSON; `Err` when the body is not JSON. Reads the body once
-/// without building it: the other fields are skipped, not allocated.
-pub(crate) fn envelope_status(body: &[u8]) -> Result<Option<String>, serde_json::Error> {
-    struct Probe(Option<String>);
-
-    impl<'de> de::Deserialize<'de> for Probe {
-        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            deserializer.deserialize_any(ProbeVisitor)
-        }
+/// The top-level `status` of a body that is JSON in outline: `Ok(Some(status))` for an
+/// object with a string `status`, `Ok(None)` for any other JSON value, `Err(NotJson)` for a
+/// body that is not (an HTML page, an empty or truncated body).
+///
+/// A scan rather than a parse: it runs on every response, so it checks only the outline
+/// (strings closed, brackets balanced, nothing after the value) and leaves the rest of the
+/// grammar to the generated decoding, which reads the body anyway. That catches what goes
+/// wrong in practice (an error page, a cut-off body) with the HTTP status still at hand.
+pub(crate) fn envelope_status(body: &[u8]) -> Result<Option<Cow<'_, str>>, NotJson> {
+    let start = skip_whitespace(body, 0);
+    match body.get(start) {
+        Some(b'{' | b'[') => {}
+        Some(b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => return Ok(None),
+        _ => return Err(NotJson),
     }
-
-    struct ProbeVisitor;
-
-    impl<'de> Visitor<'de> for ProbeVisitor {
-        type Value = Probe;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("JSON")
-        }
-
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Probe, A::Error> {
-            let mut status = None;
-            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                if key == "status" && status.is_none() {
-                    status = map.next_value::<StatusValue>()?.0;
-                } else {
-                    map.next_value::<IgnoredAny>()?;
+    let mut status = None;
+    let mut depth = 0usize;
+    // In the top-level object, right after `{` or `,`: the next string is a key.
+    let mut key_next = false;
+    let mut i = start;
+    while let Some(&byte) = body.get(i) {
+        match byte {
+            b'{' | b'[' => {
+                depth += 1;
+                key_next = depth == 1 && byte == b'{';
+            }
+            b'}' | b']' => {
+                depth = depth.checked_sub(1).ok_or(NotJson)?;
+                if depth == 0 {
+                    return match body.get(skip_whitespace(body, i + 1)) {
+                        None => Ok(status),
+                        Some(_) => Err(NotJson),
+                    };
                 }
             }
-            Ok(Probe(status))
+            b',' => key_next = depth == 1,
+            b'"' => {
+                let end = string_end(body, i + 1).ok_or(NotJson)?;
+                if key_next {
+                    key_next = false;
+                    let colon = skip_whitespace(body, end + 1);
+                    if body.get(colon) != Some(&b':') {
+                        return Err(NotJson);
+                    }
+                    let value = skip_whitespace(body, colon + 1);
+                    if &body[i + 1..end] == b"status"
+                        && status.is_none()
+                        && body.get(value) == Some(&b'"')
+                    {
+                        let value_end = string_end(body, value + 1).ok_or(NotJson)?;
+                        status = json_string(&body[value..=value_end]);
+                        i = value_end;
+                    } else {
+                        i = colon;
+                    }
+                } else {
+                    i = end;
+                }
+            }
+            _ => {}
         }
-
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Probe, A::Error> {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(Probe(None))
-        }
-
-        fn visit_bool<E>(self, _: bool) -> Result<Probe, E> {
-            Ok(Probe(None))
-        }
-        fn visit_i64<E>(self, _: i64) -> Result<Probe, E> {
-            Ok(Probe(None))
-        }
-        fn visit_u64<E>(self, _: u64) -> Result<Probe, E> {
-            Ok(Probe(None))
-        }
-        fn visit_f64<E>(self, _: f64) -> Result<Probe, E> {
-            Ok(Probe(None))
-        }
-        fn visit_str<E>(self, _: &str) -> Result<Probe, E> {
-            Ok(Probe(None))
-        }
-        fn visit_unit<E>(self) -> Result<Probe, E> {
-            Ok(Probe(None))
-        }
+        i += 1;
     }
+    Err(NotJson)
+}
 
-    /// A `status` value: kept when it is a string, skipped otherwise.
-    struct StatusValue(Option<String>);
+/// The body is not JSON, even in outline.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct NotJson;
 
-    impl<'de> de::Deserialize<'de> for StatusValue {
-        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            let value = serde_json::Value::deserialize(deserializer)?;
-            Ok(StatusValue(match value {
-                serde_json::Value::String(s) => Some(s),
-                _ => None,
-            }))
+fn skip_whitespace(body: &[u8], from: usize) -> usize {
+    from + body.get(from..).map_or(0, |rest| {
+        rest.iter().take_while(|b| b.is_ascii_whitespace()).count()
+    })
+}
+
+/// The index of the quote closing a string whose content starts at `from`.
+fn string_end(body: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    loop {
+        i += memchr::memchr2(b'"', b'\\', body.get(i..)?)?;
+        if body[i] == b'"' {
+            return Some(i);
         }
+        i += 2; // a backslash escapes the next byte
     }
+}
 
-    serde_json::from_slice::<Probe>(body).map(|probe| probe.0)
+/// A quoted JSON string's value: borrowed when it has no escapes.
+fn json_string(quoted: &[u8]) -> Option<Cow<'_, str>> {
+    let inner = &quoted[1..quoted.len() - 1];
+    if !inner.contains(&b'\\') {
+        return std::str::from_utf8(inner).ok().map(Cow::Borrowed);
+    }
+    serde_json::from_slice::<String>(quoted)
+        .ok()
+        .map(Cow::Owned)
 }
 
 /// Status, content type, `Retry-After` and a scrubbed excerpt of the body.

@@ -19,6 +19,9 @@ pub(crate) struct SecretHeader {
     value: Bytes,
     // Where the secret starts inside `value`: after `Bearer ` or at 0.
     secret_start: u8,
+    // Whether JSON-escaping or percent-encoding changes the secret, so that the redactor
+    // looks for those forms too; decided once here rather than on every response.
+    escapes: bool,
 }
 
 impl SecretHeader {
@@ -31,7 +34,14 @@ impl SecretHeader {
         }
         // Visible ASCII only: a space, control character or non-ASCII byte in a token is a
         // copy-paste accident, and rejecting it here keeps `header_value` infallible in practice.
-        if !secret.bytes().all(|b| b.is_ascii_graphic()) {
+        // One pass also learns whether escaping would change the secret: unreserved characters
+        // are the same in every form (JSON escapes none of them).
+        let (mut graphic, mut escapes) = (true, false);
+        for b in secret.bytes() {
+            graphic &= b.is_ascii_graphic();
+            escapes |= !is_unreserved(b);
+        }
+        if !graphic {
             return Err(ConfigError::new(format!(
                 "the {what} contains characters that cannot be sent in an HTTP header \
                  (only visible ASCII is allowed)"
@@ -45,6 +55,7 @@ impl SecretHeader {
         Ok(Self {
             value: Bytes::from(value),
             secret_start,
+            escapes,
         })
     }
 
@@ -87,28 +98,36 @@ impl Drop for SecretHeader {
 /// [`scrub`](Self::scrub).
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Redactor<'a> {
-    secrets: [&'a str; 2],
+    /// Each secret, and whether escaping changes it.
+    secrets: [(&'a str, bool); 2],
 }
 
 pub(crate) const REDACTED: &str = "[REDACTED]";
 
 impl<'a> Redactor<'a> {
     pub(crate) fn new(token: Option<&'a SecretHeader>, api_key: Option<&'a SecretHeader>) -> Self {
+        let entry = |secret: Option<&'a SecretHeader>| {
+            secret.map_or(("", false), |s| (s.secret(), s.escapes))
+        };
         Self {
-            secrets: [
-                token.map_or("", SecretHeader::secret),
-                api_key.map_or("", SecretHeader::secret),
-            ],
+            secrets: [entry(token), entry(api_key)],
         }
     }
 
-    /// Every form of every secret to look for: as sent, then its escaped forms (allocated
-    /// only for a secret that has characters escaping changes, rare for tokens and keys).
-    fn forms(&self) -> impl Iterator<Item = Cow<'a, str>> {
-        self.secrets
-            .into_iter()
-            .filter(|s| !s.is_empty())
-            .flat_map(|secret| std::iter::once(Cow::Borrowed(secret)).chain(escaped_forms(secret)))
+    /// Calls `each` with every form of every secret: as sent, then its escaped forms (built
+    /// only for a secret that escaping changes, rare for tokens and keys).
+    fn for_each_form(&self, mut each: impl FnMut(&str)) {
+        for (secret, escapes) in self.secrets {
+            if secret.is_empty() {
+                continue;
+            }
+            each(secret);
+            if escapes {
+                for form in escaped_forms(secret) {
+                    each(&form);
+                }
+            }
+        }
     }
 
     pub(crate) fn scrub(&self, text: &str) -> String {
@@ -117,11 +136,11 @@ impl<'a> Redactor<'a> {
 
     /// [`scrub`](Self::scrub) for text already owned: no copy unless a secret is in it.
     pub(crate) fn scrub_owned(&self, mut text: String) -> String {
-        for form in self.forms() {
-            if text.contains(&*form) {
-                text = text.replace(&*form, REDACTED);
+        self.for_each_form(|form| {
+            if text.contains(form) {
+                text = text.replace(form, REDACTED);
             }
-        }
+        });
         text
     }
 
@@ -129,11 +148,11 @@ impl<'a> Redactor<'a> {
     /// holds none.
     pub(crate) fn scrub_body(&self, body: Bytes) -> Bytes {
         let mut body = body;
-        for form in self.forms() {
+        self.for_each_form(|form| {
             if let Some(replaced) = replace_all(&body, form.as_bytes(), REDACTED.as_bytes()) {
                 body = Bytes::from(replaced);
             }
-        }
+        });
         body
     }
 }
@@ -192,22 +211,36 @@ fn is_unreserved(b: u8) -> bool {
 
 /// `haystack` with every `needle` replaced, or `None` when there is none.
 fn replace_all(haystack: &[u8], needle: &[u8], with: &[u8]) -> Option<Vec<u8>> {
-    let finder = memchr::memmem::Finder::new(needle);
-    let mut matches = finder.find_iter(haystack).peekable();
-    matches.peek()?;
+    let mut at = find(haystack, needle, 0)?;
     let mut out = Vec::with_capacity(haystack.len());
     let mut copied = 0;
-    for at in matches {
-        // Overlapping matches of a periodic secret: the earlier one already covered it.
-        if at < copied {
-            continue;
-        }
+    loop {
         out.extend_from_slice(&haystack[copied..at]);
         out.extend_from_slice(with);
         copied = at + needle.len();
+        match find(haystack, needle, copied) {
+            Some(next) => at = next,
+            None => break,
+        }
     }
     out.extend_from_slice(&haystack[copied..]);
     Some(out)
+}
+
+/// The first `needle` in `haystack` at or after `from`. A SIMD scan for the needle's first
+/// byte, then a comparison: for the short secrets and small bodies of this API that beats
+/// building a substring searcher (which cost more than the rest of the SDK's work per call).
+fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    let (&first, _) = needle.split_first()?;
+    let mut start = from;
+    while let Some(offset) = memchr::memchr(first, haystack.get(start..)?) {
+        let at = start + offset;
+        if haystack[at..].starts_with(needle) {
+            return Some(at);
+        }
+        start = at + 1;
+    }
+    None
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 use reqwest::{
-    Url,
+    ResponseBuilderExt as _, Url,
     header::{AUTHORIZATION, CONTENT_LENGTH, HeaderName, HeaderValue, USER_AGENT},
 };
 use tracing::{Instrument, field};
@@ -74,7 +74,7 @@ impl Shared {
         let inner = &*self.client.inner;
         add_headers(&mut request, authorization, inner.api_key.as_ref())?;
         let operation = operations::by_id(operation_id);
-        let is_logout = operation_id == operations::POST_USERS_LOGOUT.id;
+        let is_logout = operation.is_some_and(|op| op.id == operations::POST_USERS_LOGOUT.id);
         let idempotent = is_idempotent(request.method()) || is_logout;
         let call = Call {
             inner,
@@ -144,30 +144,26 @@ impl Call<'_> {
             elapsed_ms = field::Empty,
             error.kind = field::Empty,
         );
-        if span.is_disabled() {
-            return self.exchange(request).await.map(|(_, response)| response);
-        }
-        let started = Instant::now();
+        let started = (!span.is_disabled()).then(Instant::now);
         let result = self.exchange(request).instrument(span.clone()).await;
-        span.record("elapsed_ms", started.elapsed().as_secs_f64() * 1e3);
-        let status = match &result {
-            Ok((status, _)) => Some(*status),
-            Err(err) => err.http_status(),
-        };
-        if let Some(status) = status {
-            span.record("http.status", status.as_u16());
+        if let Some(started) = started {
+            span.record("elapsed_ms", started.elapsed().as_secs_f64() * 1e3);
+            let status = match &result {
+                Ok(response) => Some(response.status()),
+                Err(err) => err.http_status(),
+            };
+            if let Some(status) = status {
+                span.record("http.status", status.as_u16());
+            }
+            if let Err(err) = &result {
+                span.record("error.kind", err.kind());
+            }
         }
-        if let Err(err) = &result {
-            span.record("error.kind", err.kind());
-        }
-        result.map(|(_, response)| response)
+        result
     }
 
     /// Sends, reads and classifies; the success comes back rebuilt around the read body.
-    async fn exchange(
-        &self,
-        mut request: reqwest::Request,
-    ) -> Result<(reqwest::StatusCode, reqwest::Response), Error> {
+    async fn exchange(&self, mut request: reqwest::Request) -> Result<reqwest::Response, Error> {
         let remaining = self.deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
             return Err(Error::Timeout(TimeoutError::deadline(self.inner.deadline)));
@@ -185,15 +181,15 @@ impl Call<'_> {
         } else {
             (limit, false)
         };
-        let request_url = request.url().clone();
         let mut response = self
             .http
             .execute(request)
             .await
             .map_err(|e| Error::from_reqwest(e, Some(limit_kind)))?;
         let status = response.status();
-        check_origin(&request_url, &response)?;
+        check_origin(&self.inner.url, &response)?;
         let headers = std::mem::take(response.headers_mut());
+        let url = response.url().clone();
         let body = read_capped(&mut response, self.inner.max_response_bytes)
             .await
             .map_err(|e| match e {
@@ -203,13 +199,14 @@ impl Call<'_> {
                 },
                 Capped::Read(e) => Error::from_reqwest(e, Some(limit_kind)),
             })?;
+        let read = body.len();
         let buffered = Buffered {
             status,
             headers,
             body: self.redactor.scrub_body(body),
         };
         classify(&buffered, self.operation, &self.redactor)?;
-        Ok((status, rebuild(buffered)))
+        Ok(rebuild(buffered, url, read))
     }
 }
 
@@ -230,9 +227,15 @@ fn add_headers(
 }
 
 /// Only a caller-supplied `reqwest::Client` can have followed a redirect to another origin
-/// (ours never does). Its answer is not the API's, so its body is not even read.
-fn check_origin(request_url: &Url, response: &reqwest::Response) -> Result<(), Error> {
-    if response.url().origin() == request_url.origin() {
+/// (ours never does). Its answer is not the API's, so its body is not even read. Every
+/// operation's URL extends the base URL, so the base has the request's origin.
+fn check_origin(base_url: &Url, response: &reqwest::Response) -> Result<(), Error> {
+    let url = response.url();
+    // Compared by parts: `Url::origin` allocates, and this runs on every call.
+    if url.scheme() == base_url.scheme()
+        && url.host() == base_url.host()
+        && url.port_or_known_default() == base_url.port_or_known_default()
+    {
         return Ok(());
     }
     Err(Error::UnexpectedStatus(ResponseError::new(
@@ -249,19 +252,26 @@ fn check_origin(request_url: &Url, response: &reqwest::Response) -> Result<(), E
     )))
 }
 
-/// The success response for the generated code to decode: same status and headers, the read
-/// (and scrubbed) body.
-fn rebuild(buffered: Buffered) -> reqwest::Response {
+/// The success response for the generated code to decode: same status, headers and URL, the
+/// read (and scrubbed) body. `read` is the length as received.
+fn rebuild(buffered: Buffered, url: Url, read: usize) -> reqwest::Response {
     let Buffered {
         status,
         mut headers,
         body,
     } = buffered;
-    // Scrubbing may have changed the length.
-    headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+    if body.len() != read {
+        // Scrubbing changed the length.
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+    }
     let mut response = http::Response::new(reqwest::Body::from(body));
     *response.status_mut() = status;
     *response.headers_mut() = headers;
+    // Without its URL (an extension only reqwest's builder can set), reqwest would parse a
+    // placeholder URL for every response. Setting nothing else, the builder cannot fail.
+    if let Ok(with_url) = http::response::Builder::new().url(url).body(()) {
+        *response.extensions_mut() = with_url.into_parts().0.extensions;
+    }
     reqwest::Response::from(response)
 }
 
@@ -336,14 +346,21 @@ mod tests {
     async fn rebuilt_response_keeps_status_headers_and_body() {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert("x-extra", HeaderValue::from_static("1"));
-        let response = rebuild(Buffered {
+        let url = Url::parse("http://127.0.0.1:9/api/x").unwrap();
+        let buffered = Buffered {
             status: reqwest::StatusCode::CREATED,
             headers,
             body: Bytes::from_static(b"{}"),
-        });
+        };
+        let response = rebuild(buffered, url.clone(), 5);
         assert_eq!(response.status(), reqwest::StatusCode::CREATED);
+        assert_eq!(response.url(), &url);
         assert_eq!(response.headers()["x-extra"], "1");
-        assert_eq!(response.headers()[CONTENT_LENGTH], "2");
+        assert_eq!(
+            response.headers()[CONTENT_LENGTH],
+            "2",
+            "the scrubbed length"
+        );
         assert_eq!(&response.bytes().await.unwrap()[..], b"{}");
     }
 }

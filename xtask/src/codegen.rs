@@ -11,7 +11,6 @@ use std::fmt;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use heck::ToSnakeCase;
 use openapiv3::{OpenAPI, ReferenceOr, SchemaKind, Type};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -227,6 +226,9 @@ fn open_enum_tokens(e: &OpenEnum) -> Result<TokenStream, CodegenError> {
     Ok(quote! {
         #[doc = #type_doc]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        // A value documented later becomes a new variant: code matching every variant must
+        // keep a wildcard arm, or regenerating would break it.
+        #[non_exhaustive]
         pub enum #name {
             #( #[doc = #docs] #idents, )*
             #[doc = #fallback_doc]
@@ -374,7 +376,7 @@ fn operations_tokens(spec: &OpenAPI) -> TokenStream {
             // the operationId in snake case (`get_locations_location_id` for
             // `get_locations_locationId`). `by_id` must find the operation by that name too,
             // or the SDK's transport treats every answer as undocumented.
-            let called = id.to_snake_case();
+            let called = naming::method_name(&id);
             if called != id {
                 aliases.push((called, ident.clone()));
             }

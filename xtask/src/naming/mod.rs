@@ -32,6 +32,13 @@ pub fn operation_id(method: Method, path: &str) -> String {
     id
 }
 
+/// The name progenitor gives an operation's builder method, and passes to the client hooks
+/// as `OperationInfo::operation_id`: the operationId in snake case
+/// (`get_locations_location_id` for `get_locations_locationId`).
+pub fn method_name(operation_id: &str) -> String {
+    heck::ToSnakeCase::to_snake_case(operation_id)
+}
+
 /// Name of the `uberall_client::operations` constant of an operation: `POST_USERS_LOGOUT`.
 pub fn operation_const(operation_id: &str) -> String {
     operation_id.to_ascii_uppercase()
