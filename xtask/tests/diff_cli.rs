@@ -5,6 +5,10 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
+#[path = "common/run.rs"]
+mod run;
+use run::{text, xtask};
+
 const DOC: &str = "spec/endpoints/post_users_logout.md";
 const FILES: [&str; 3] = [DOC, "spec/openapi.json", "generated/src/lib.rs"];
 
@@ -58,15 +62,7 @@ fn repo() -> tempfile::TempDir {
 }
 
 fn diff(root: &Path, base: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["diff", "--base", base])
-        .env("XTASK_ROOT", root)
-        .output()
-        .expect("run xtask")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    xtask(root, &["diff", "--base", base])
 }
 
 #[test]

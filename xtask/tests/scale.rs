@@ -3,25 +3,15 @@
 //! `cargo bench -p xtask` measures it (see BENCHMARKS.md).
 
 use std::fs;
-use std::path::Path;
-use std::process::{Command, Output};
 
 mod common;
 #[path = "common/corpus.rs"]
 mod corpus;
 use common::{ERROR_CODES, STATUS};
 
-fn xtask(root: &Path, command: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .arg(command)
-        .env("XTASK_ROOT", root)
-        .output()
-        .expect("run xtask")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+#[path = "common/run.rs"]
+mod run;
+use run::{text, xtask};
 
 #[test]
 fn two_hundred_fifty_docs_generate_and_check_clean() {
@@ -32,7 +22,7 @@ fn two_hundred_fifty_docs_generate_and_check_clean() {
         fs::write(dir.path().join(file), doc).expect("write doc");
     }
 
-    let out = xtask(dir.path(), "generate");
+    let out = xtask(dir.path(), &["generate"]);
     assert!(out.status.success(), "generate: {}", text(&out.stderr));
     let spec: serde_json::Value = serde_json::from_str(
         &fs::read_to_string(dir.path().join("spec/openapi.json")).expect("spec written"),
@@ -56,7 +46,7 @@ fn two_hundred_fifty_docs_generate_and_check_clean() {
     );
     assert!(client.contains("pub struct ErrorEnvelope"));
 
-    let out = xtask(dir.path(), "check");
+    let out = xtask(dir.path(), &["check"]);
     assert!(
         out.status.success(),
         "check: {}{}",
