@@ -57,7 +57,8 @@ struct Call<'a> {
     operation_id: &'static str,
     operation: Option<&'static Operation>,
     redactor: Redactor<'a>,
-    deadline: Instant,
+    /// `None` when the configured deadline is too far away to be represented (no limit).
+    deadline: Option<Instant>,
 }
 
 impl Shared {
@@ -82,7 +83,7 @@ impl Shared {
             operation_id,
             operation,
             redactor: Redactor::new(Some(authorization), inner.api_key.as_ref()),
-            deadline: Instant::now() + inner.deadline,
+            deadline: Instant::now().checked_add(inner.deadline),
         };
         let mut attempt = 1;
         loop {
@@ -107,7 +108,11 @@ impl Shared {
             else {
                 return Err(err);
             };
-            if Instant::now() + delay >= call.deadline {
+            let resumes = Instant::now().checked_add(delay);
+            if call
+                .deadline
+                .is_some_and(|d| resumes.is_none_or(|r| r >= d))
+            {
                 // The next attempt could not finish in time; the error at hand says more than
                 // a deadline would.
                 return Err(err);
@@ -164,7 +169,9 @@ impl Call<'_> {
 
     /// Sends, reads and classifies; the success comes back rebuilt around the read body.
     async fn exchange(&self, mut request: reqwest::Request) -> Result<reqwest::Response, Error> {
-        let remaining = self.deadline.saturating_duration_since(Instant::now());
+        let remaining = self.deadline.map_or(self.inner.deadline, |d| {
+            d.saturating_duration_since(Instant::now())
+        });
         if remaining.is_zero() {
             return Err(Error::Timeout(TimeoutError::deadline(self.inner.deadline)));
         }

@@ -268,3 +268,24 @@ fn the_request_span_records_each_field_once() {
     assert_eq!(requests[0].1.get("error.kind"), Some(&1));
     assert_eq!(requests[1].1.get("error.kind"), None);
 }
+
+#[tokio::test]
+async fn limits_too_far_away_to_represent_mean_no_limit() {
+    let mock = MockServer::start().await.unwrap();
+    let client = mock
+        .client_builder()
+        .timeout(Duration::MAX)
+        .deadline(Duration::MAX)
+        .retry(
+            RetryConfig::default()
+                .with_max_retry_after(Duration::MAX)
+                .with_max_backoff(Duration::MAX)
+                .with_initial_backoff(Duration::from_millis(1)),
+        )
+        .build()
+        .unwrap();
+    // A retry (with Retry-After: 0) and a success: nothing overflows on the way.
+    mock.enqueue(MockResponse::new(503).with_header("Retry-After", "0"));
+    client.session(mock.issue_token()).logout().await.unwrap();
+    assert_eq!(mock.request_count(), 2);
+}
