@@ -74,13 +74,10 @@ pub(crate) fn classify(
             Ok(envelope) if !response.status.is_success() || envelope.status != Status::Success => {
                 api_error(response, envelope, Vec::new())
             }
-            Ok(_) | Err(_) if documented => Error::Decode(response_error(
-                response,
-                serde_json::from_slice::<ErrorEnvelope>(&response.body)
-                    .err()
-                    .map(|e| e.to_string()),
-                redactor,
-            )),
+            // (A documented 2xx returned above, so a documented status here has no envelope.)
+            Err(err) if documented => {
+                Error::Decode(response_error(response, Some(err.to_string()), redactor))
+            }
             Ok(_) | Err(_) => {
                 let detail = (response.status.is_redirection()
                     && response.headers.contains_key(LOCATION))

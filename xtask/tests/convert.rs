@@ -7,16 +7,9 @@ use xtask::pipeline::{self, Error};
 
 const STATUS_ENUM: &str = r#"Enum: "SUCCESS", "QUOTA_LIMIT_EXCEED", "NOT_AUTHORIZED", "FORBIDDEN", "BAD_ACCESS_TOKEN", "BAD_PRIVATE_KEY", "BAD_PUBLIC_KEY", "MISSING_PARAMETER", "INVALID_PARAMETER", "WRONG_PARAMETER_TYPE", "CONFLICT", "RESOURCE_LOCKED", "SERVER_ERROR", "ERROR", "NOT_FOUND", "BAD_REQUEST", "USER_ERROR", "PARTIAL_ERROR""#;
 
-fn seed() -> (String, String) {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../spec/endpoints/post_users_logout.md"
-    );
-    (
-        "spec/endpoints/post_users_logout.md".to_string(),
-        std::fs::read_to_string(path).expect("seed doc"),
-    )
-}
+#[path = "common/seed_doc.rs"]
+mod seed_doc;
+use seed_doc::seed;
 
 /// A login page in the multi-line layout, with the same error body as the seed.
 fn login() -> (String, String) {

@@ -16,16 +16,9 @@ const SEED_NAMES: [&str; 5] = [
     "Status",
 ];
 
-fn seed() -> (String, String) {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../spec/endpoints/post_users_logout.md"
-    );
-    (
-        "spec/endpoints/post_users_logout.md".to_string(),
-        std::fs::read_to_string(path).expect("seed doc"),
-    )
-}
+#[path = "common/seed_doc.rs"]
+mod seed_doc;
+use seed_doc::seed;
 
 /// A doc whose status enum has the seed's values plus `METHOD_NOT_ALLOWED`, in a success and
 /// an error body, like the pages of uberall's other endpoints.
