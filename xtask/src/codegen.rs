@@ -105,6 +105,7 @@ pub fn generate(spec: &OpenAPI) -> Result<String, CodegenError> {
     .map_err(|e| CodegenError(format!("progenitor failed on spec/openapi.json: {e}")))?;
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| CodegenError(format!("progenitor produced unparsable code: {e}")))?;
+    crate::decode_hook::install(&mut file, spec)?;
 
     let types = file
         .items

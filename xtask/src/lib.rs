@@ -5,6 +5,7 @@
 //! `check` compares without touching the tree.
 pub mod baseline;
 pub mod codegen;
+pub mod decode_hook;
 pub mod diff;
 pub mod example;
 pub mod glue;
