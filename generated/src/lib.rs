@@ -30,6 +30,83 @@ pub mod types {
             Default::default()
         }
     }
+    ///`PostUsersLoginEnvelope`
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+    )]
+    pub struct PostUsersLoginEnvelope {
+        #[serde(
+            rename = "errorCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_code: ::std::option::Option<crate::types::ErrorCode>,
+        ///(optional) Holds further information about the response
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub response: ::std::option::Option<PostUsersLoginResponse>,
+        pub status: crate::types::Status,
+        ///(optional) Holds further warnings
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub warnings: ::std::vec::Vec<::serde_json::Value>,
+    }
+    impl PostUsersLoginEnvelope {
+        pub fn builder() -> builder::PostUsersLoginEnvelope {
+            Default::default()
+        }
+    }
+    ///`PostUsersLoginRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+    )]
+    pub struct PostUsersLoginRequest {
+        ///The user's email address. Give either email or userId.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        ///The user's password, with email. Give either password or private_key.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub password: ::std::option::Option<::std::string::String>,
+        ///The account's private API key, instead of the password. Give either password or private_key; with userId, give private_key.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub private_key: ::std::option::Option<::std::string::String>,
+        ///The user's uberall id. Give either email or userId; a userId goes with a private_key.
+        #[serde(
+            rename = "userId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+    }
+    impl PostUsersLoginRequest {
+        pub fn builder() -> builder::PostUsersLoginRequest {
+            Default::default()
+        }
+    }
+    ///The user's access_token
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+    )]
+    pub struct PostUsersLoginResponse {
+        ///Access token of the user, sent as `Authorization: Bearer <access_token>` (or in the accessToken header on older pages) on later calls
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub access_token: ::std::option::Option<::std::string::String>,
+    }
+    impl PostUsersLoginResponse {
+        pub fn builder() -> builder::PostUsersLoginResponse {
+            Default::default()
+        }
+    }
     ///`PostUsersLogoutEnvelope`
     #[derive(
         ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
@@ -167,6 +244,246 @@ pub mod types {
                     message: Ok(value.message),
                     response: Ok(value.response),
                     status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PostUsersLoginEnvelope {
+            error_code: ::std::result::Result<
+                ::std::option::Option<crate::types::ErrorCode>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            response: ::std::result::Result<
+                ::std::option::Option<super::PostUsersLoginResponse>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<crate::types::Status, ::std::string::String>,
+            warnings:
+                ::std::result::Result<::std::vec::Vec<::serde_json::Value>, ::std::string::String>,
+        }
+        impl ::std::default::Default for PostUsersLoginEnvelope {
+            fn default() -> Self {
+                Self {
+                    error_code: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    response: Ok(Default::default()),
+                    status: Err("no value supplied for status".to_string()),
+                    warnings: Ok(Default::default()),
+                }
+            }
+        }
+        impl PostUsersLoginEnvelope {
+            pub fn error_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::types::ErrorCode>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error_code = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for error_code: {e}"));
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for message: {e}"));
+                self
+            }
+            pub fn response<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PostUsersLoginResponse>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.response = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for response: {e}"));
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::Status>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                self
+            }
+            pub fn warnings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.warnings = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for warnings: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostUsersLoginEnvelope> for super::PostUsersLoginEnvelope {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostUsersLoginEnvelope,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    error_code: value.error_code?,
+                    message: value.message?,
+                    response: value.response?,
+                    status: value.status?,
+                    warnings: value.warnings?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostUsersLoginEnvelope> for PostUsersLoginEnvelope {
+            fn from(value: super::PostUsersLoginEnvelope) -> Self {
+                Self {
+                    error_code: Ok(value.error_code),
+                    message: Ok(value.message),
+                    response: Ok(value.response),
+                    status: Ok(value.status),
+                    warnings: Ok(value.warnings),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PostUsersLoginRequest {
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            password: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            private_key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        }
+        impl ::std::default::Default for PostUsersLoginRequest {
+            fn default() -> Self {
+                Self {
+                    email: Ok(Default::default()),
+                    password: Ok(Default::default()),
+                    private_key: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl PostUsersLoginRequest {
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for email: {e}"));
+                self
+            }
+            pub fn password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.password = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for password: {e}"));
+                self
+            }
+            pub fn private_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.private_key = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for private_key: {e}"));
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for user_id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostUsersLoginRequest> for super::PostUsersLoginRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostUsersLoginRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    email: value.email?,
+                    password: value.password?,
+                    private_key: value.private_key?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostUsersLoginRequest> for PostUsersLoginRequest {
+            fn from(value: super::PostUsersLoginRequest) -> Self {
+                Self {
+                    email: Ok(value.email),
+                    password: Ok(value.password),
+                    private_key: Ok(value.private_key),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PostUsersLoginResponse {
+            access_token: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PostUsersLoginResponse {
+            fn default() -> Self {
+                Self {
+                    access_token: Ok(Default::default()),
+                }
+            }
+        }
+        impl PostUsersLoginResponse {
+            pub fn access_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.access_token = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for access_token: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostUsersLoginResponse> for super::PostUsersLoginResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostUsersLoginResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    access_token: value.access_token?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostUsersLoginResponse> for PostUsersLoginResponse {
+            fn from(value: super::PostUsersLoginResponse) -> Self {
+                Self {
+                    access_token: Ok(value.access_token),
                 }
             }
         }
@@ -807,6 +1124,21 @@ const _: () = {
     }
 };
 impl Client {
+    /**Provide an access_token for the user
+
+    Provides an access_token for the email or the userId provided in the request. The accepted couples are: email and password; email and private_key; userId and private_key.
+
+    Sends a `POST` request to `/users/login`
+
+    ```ignore
+    let response = client.post_users_login()
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn post_users_login(&self) -> builder::PostUsersLogin<'_> {
+        builder::PostUsersLogin::new(self)
+    }
     /**Log out the current user
 
     Logs out the current user and invalidates the access_token associated with this session
@@ -831,6 +1163,91 @@ pub mod builder {
         encode_path, ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
         ResponseValue,
     };
+    /**Builder for [`Client::post_users_login`]
+
+    [`Client::post_users_login`]: super::Client::post_users_login*/
+    #[derive(Debug, Clone)]
+    pub struct PostUsersLogin<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::PostUsersLoginRequest, String>,
+    }
+    impl<'a> PostUsersLogin<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PostUsersLoginRequest>,
+            <V as std::convert::TryInto<types::PostUsersLoginRequest>>::Error: std::fmt::Display,
+        {
+            self.body = value.try_into().map(From::from).map_err(|s| {
+                format!(
+                    "conversion to `PostUsersLoginRequest` for body failed: {}",
+                    s
+                )
+            });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PostUsersLoginRequest,
+            ) -> types::builder::PostUsersLoginRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/users/login`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PostUsersLoginEnvelope>, Error<types::ErrorEnvelope>>
+        {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| types::PostUsersLoginRequest::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/users/login", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_users_login",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::hooks::decode(&client.inner, response, &info).await,
+                400u16 => Err(Error::ErrorResponse(
+                    crate::hooks::decode(&client.inner, response, &info).await?,
+                )),
+                401u16 => Err(Error::ErrorResponse(
+                    crate::hooks::decode(&client.inner, response, &info).await?,
+                )),
+                403u16 => Err(Error::ErrorResponse(
+                    crate::hooks::decode(&client.inner, response, &info).await?,
+                )),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::post_users_logout`]
 
     [`Client::post_users_logout`]: super::Client::post_users_logout*/
@@ -929,6 +1346,19 @@ pub mod operations {
             self.statuses.binary_search(&status).is_ok()
         }
     }
+    ///`POST /users/login`: Provide an access_token for the user
+    pub const POST_USERS_LOGIN: Operation = Operation {
+        id: "post_users_login",
+        method: "POST",
+        path: "/users/login",
+        statuses: &[200u16, 400u16, 401u16, 403u16],
+        example: Some((
+            200u16,
+            "{\"status\":\"SUCCESS\",\"errorCode\":\"NORMALIZATION_FAILED\",\"response\":{}}",
+        )),
+        security: &[],
+        idempotent: false,
+    };
     ///`POST /users/logout`: Log out the current user
     pub const POST_USERS_LOGOUT: Operation = Operation {
         id: "post_users_logout",
@@ -943,10 +1373,11 @@ pub mod operations {
         idempotent: true,
     };
     /// Every operation, in the spec's order.
-    pub const ALL: &[Operation] = &[POST_USERS_LOGOUT];
+    pub const ALL: &[Operation] = &[POST_USERS_LOGIN, POST_USERS_LOGOUT];
     /// The operation with this operationId.
     pub fn by_id(id: &str) -> Option<&'static Operation> {
         match id {
+            "post_users_login" => Some(&POST_USERS_LOGIN),
             "post_users_logout" => Some(&POST_USERS_LOGOUT),
             _ => None,
         }
