@@ -71,10 +71,10 @@ pub mod types {
         pub email: ::std::option::Option<::std::string::String>,
         ///The user's password, with email. Give either password or private_key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub password: ::std::option::Option<::std::string::String>,
+        pub password: ::std::option::Option<crate::types::Sensitive>,
         ///The account's private API key, instead of the password. Give either password or private_key; with userId, give private_key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub private_key: ::std::option::Option<::std::string::String>,
+        pub private_key: ::std::option::Option<crate::types::Sensitive>,
         ///The user's uberall id. Give either email or userId; a userId goes with a private_key.
         #[serde(
             rename = "userId",
@@ -100,7 +100,7 @@ pub mod types {
     pub struct PostUsersLoginResponse {
         ///Access token of the user, sent as `Authorization: Bearer <access_token>` (or in the accessToken header on older pages) on later calls
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub access_token: ::std::option::Option<::std::string::String>,
+        pub access_token: ::std::option::Option<crate::types::Sensitive>,
     }
     impl PostUsersLoginResponse {
         pub fn builder() -> builder::PostUsersLoginResponse {
@@ -360,11 +360,11 @@ pub mod types {
                 ::std::string::String,
             >,
             password: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::types::Sensitive>,
                 ::std::string::String,
             >,
             private_key: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::types::Sensitive>,
                 ::std::string::String,
             >,
             user_id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
@@ -392,7 +392,7 @@ pub mod types {
             }
             pub fn password<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::types::Sensitive>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.password = value
@@ -402,7 +402,7 @@ pub mod types {
             }
             pub fn private_key<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::types::Sensitive>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.private_key = value
@@ -447,7 +447,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct PostUsersLoginResponse {
             access_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::types::Sensitive>,
                 ::std::string::String,
             >,
         }
@@ -461,7 +461,7 @@ pub mod types {
         impl PostUsersLoginResponse {
             pub fn access_token<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::types::Sensitive>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.access_token = value
@@ -655,6 +655,56 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    /// A secret (password, private key, access token) exactly as sent and received.
+    ///
+    /// `Debug` prints `Sensitive(<redacted>)` and there is no `Display`, so a request or
+    /// response printed for diagnosis never shows it; read the value with
+    /// [`Sensitive::expose`] or [`Sensitive::into_inner`].
+    #[derive(Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+    #[serde(transparent)]
+    pub struct Sensitive(::std::string::String);
+    impl Sensitive {
+        /// Wraps a secret.
+        pub fn new(value: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self(value.into())
+        }
+        /// The secret itself: only for sending it where it belongs.
+        pub fn expose(&self) -> &str {
+            &self.0
+        }
+        /// The secret itself, unwrapped.
+        pub fn into_inner(self) -> ::std::string::String {
+            self.0
+        }
+    }
+    impl ::std::fmt::Debug for Sensitive {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str("Sensitive(<redacted>)")
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for Sensitive {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::convert::From<&str> for Sensitive {
+        fn from(value: &str) -> Self {
+            Self(value.to_string())
+        }
+    }
+    impl ::schemars::JsonSchema for Sensitive {
+        fn schema_name() -> ::std::string::String {
+            "Sensitive".to_string()
+        }
+        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+            ::schemars::schema::SchemaObject {
+                instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                format: Some("password".to_string()),
+                ..Default::default()
+            }
+            .into()
         }
     }
     ///`ErrorCode`: one of the documented values, or [`ErrorCode::Unrecognized`] with the raw string for a value added to the API after these docs.

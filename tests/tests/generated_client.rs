@@ -272,3 +272,52 @@ mod decode_hook {
         );
     }
 }
+
+mod sensitive {
+    use uberall_client::types::{PostUsersLoginEnvelope, PostUsersLoginRequest, Sensitive};
+
+    const REQUEST: &str =
+        r#"{"email":"jane@example.com","password":"pw-SECRET-1","private_key":"pk-SECRET-2"}"#;
+    const ANSWER: &str = r#"{"status":"SUCCESS","response":{"access_token":"at-SECRET-3"}}"#;
+
+    #[test]
+    fn debug_of_login_request_and_answer_never_shows_a_secret() {
+        let request: PostUsersLoginRequest = serde_json::from_str(REQUEST).expect("request");
+        let answer: PostUsersLoginEnvelope = serde_json::from_str(ANSWER).expect("answer");
+        for shown in [
+            format!("{request:?}"),
+            format!("{request:#?}"),
+            format!("{answer:?}"),
+        ] {
+            assert!(!shown.contains("SECRET"), "{shown}");
+            assert!(shown.contains("Sensitive(<redacted>)"), "{shown}");
+        }
+        // Fields that are not secrets still show.
+        assert!(format!("{request:?}").contains("jane@example.com"));
+    }
+
+    #[test]
+    fn secrets_round_trip_unchanged_and_are_read_explicitly() {
+        let request: PostUsersLoginRequest = serde_json::from_str(REQUEST).expect("request");
+        assert_eq!(
+            request.password.as_ref().map(Sensitive::expose),
+            Some("pw-SECRET-1")
+        );
+        let back: serde_json::Value = serde_json::to_value(&request).expect("serialize");
+        let sent: serde_json::Value = serde_json::from_str(REQUEST).expect("json");
+        assert_eq!(back, sent);
+
+        let answer: PostUsersLoginEnvelope = serde_json::from_str(ANSWER).expect("answer");
+        let token = answer.response.and_then(|r| r.access_token).expect("token");
+        assert_eq!(token.clone().into_inner(), "at-SECRET-3");
+        assert_eq!(Sensitive::new("at-SECRET-3"), token);
+
+        // The builder takes the secret wrapped.
+        let built = PostUsersLoginRequest::builder()
+            .email(Some("jane@example.com".to_owned()))
+            .password(Some(Sensitive::from("pw-SECRET-1")))
+            .private_key(Some(Sensitive::from("pk-SECRET-2")));
+        let built = PostUsersLoginRequest::try_from(built).expect("builds");
+        assert_eq!(built, request);
+    }
+}

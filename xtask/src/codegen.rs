@@ -79,6 +79,11 @@ pub fn generate(spec: &OpenAPI) -> Result<String, CodegenError> {
         // missing `ClientHooks` impl a compile error instead of a silent default.
         .with_inner_type(crate::glue::inner_type())
         .with_hooks(progenitor::HooksMode::Expected);
+    settings.with_conversion(
+        crate::secret::schema(),
+        crate::secret::TYPE_PATH,
+        std::iter::empty(),
+    );
     for e in &enums {
         settings.with_replacement(
             &e.name,
@@ -115,6 +120,9 @@ pub fn generate(spec: &OpenAPI) -> Result<String, CodegenError> {
             _ => None,
         })
         .ok_or_else(|| CodegenError("progenitor output has no `types` module".to_string()))?;
+    let sensitive: syn::File = syn::parse2(crate::secret::tokens())
+        .map_err(|e| CodegenError(format!("types::Sensitive: {e}")))?;
+    types.1.extend(sensitive.items);
     for e in &enums {
         let item: syn::File = syn::parse2(open_enum_tokens(e)?)
             .map_err(|err| CodegenError(format!("open enum {}: {err}", e.name)))?;

@@ -14,3 +14,4 @@ pub mod naming;
 pub mod openapi;
 pub mod parse;
 pub mod pipeline;
+pub mod secret;
