@@ -138,6 +138,7 @@ pub fn generate(spec: &OpenAPI) -> Result<String, CodegenError> {
         file.items.extend(module.items);
     }
     file.attrs.extend(crate_attrs());
+    crate::doc_lines::split(&mut file);
 
     let text = prettyplease::unparse(&file);
     let text = rustfmt(&text)?;

@@ -36,6 +36,8 @@ pub fn hooks_tokens() -> TokenStream {
         /// `reqwest::Client`.
         ///
         /// [`Client`]: crate::Client
+        /// [`Transport`]: crate::hooks::Transport
+        /// [`Inner`]: crate::hooks::Inner
         pub mod hooks {
             use std::{fmt, future::Future, pin::Pin, sync::Arc};
 

@@ -7,6 +7,7 @@ pub mod baseline;
 pub mod codegen;
 pub mod decode_hook;
 pub mod diff;
+pub mod doc_lines;
 pub mod example;
 pub mod glue;
 pub mod model;
