@@ -11,6 +11,7 @@
 //!   removing or editing a doc never renames another doc's types.
 
 mod components;
+mod idempotent;
 mod responses;
 mod schema;
 mod security;
@@ -25,6 +26,7 @@ use openapiv3::{
     SecurityScheme, Server,
 };
 
+pub use idempotent::{IDEMPOTENT_EXTENSION, IDEMPOTENT_OPERATIONS, method_is_idempotent};
 pub use security::{SECURITY_SCHEMES, SchemeKind};
 
 use crate::model::{EndpointDoc, Method, ParamLocation};
@@ -289,6 +291,10 @@ impl<'a> Converter<'a> {
                 })
                 .collect()
         });
+        let mut extensions = IndexMap::new();
+        if idempotent::listed(doc.method, &doc.path) {
+            extensions.insert(IDEMPOTENT_EXTENSION.to_string(), true.into());
+        }
         Ok(Operation {
             summary: Some(doc.summary.clone()),
             description: doc.description.clone(),
@@ -297,6 +303,7 @@ impl<'a> Converter<'a> {
             request_body,
             responses,
             security,
+            extensions,
             ..Default::default()
         })
     }
