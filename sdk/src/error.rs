@@ -571,17 +571,6 @@ impl std::error::Error for ConfigError {}
 mod tests {
     use super::*;
 
-    fn api(http: u16, status: Status) -> Error {
-        Error::Api(ApiError::new(
-            StatusCode::from_u16(http).unwrap(),
-            status,
-            None,
-            Some("msg".into()),
-            Vec::new(),
-            None,
-        ))
-    }
-
     fn unexpected(http: u16) -> Error {
         Error::UnexpectedStatus(ResponseError::new(
             Some(StatusCode::from_u16(http).unwrap()),

@@ -154,7 +154,7 @@ pub(crate) fn outcome(
         .filter(|raw| !raw.trim().is_empty());
     let redirect_shows_secret = redirect
         .as_ref()
-        .is_some_and(|raw| redactor.scrub_raw(raw.clone()) != *raw);
+        .is_some_and(|raw| redactor.scrub(raw.clone()) != *raw);
     Ok(LogoutOutcome {
         redirect: redirect.map(|raw| (raw, Arc::clone(request_url))),
         redirect_shows_secret,
@@ -166,7 +166,10 @@ pub(crate) fn outcome(
 }
 
 fn scrub_all(values: Vec<Value>, redactor: &Redactor<'_>) -> Vec<Value> {
-    values.into_iter().map(|v| redactor.scrub_value(v)).collect()
+    values
+        .into_iter()
+        .map(|v| redactor.scrub_value(v))
+        .collect()
 }
 
 #[cfg(test)]

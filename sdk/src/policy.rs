@@ -8,7 +8,8 @@
 
 use std::time::Duration;
 
-use uberall_client::operations::Operation;
+use reqwest::header::LOCATION;
+use uberall_client::{operations::Operation, types::ErrorEnvelope};
 
 use crate::{
     Status,
@@ -39,9 +40,9 @@ pub(crate) fn is_auth(err: &Error) -> bool {
                         | Status::BadPublicKey
                 )
         }
-        Error::Decode(e) | Error::UnexpectedStatus(e) => e
-            .http_status()
-            .is_some_and(|s| AUTH.contains(&s.as_u16())),
+        Error::Decode(e) | Error::UnexpectedStatus(e) => {
+            e.http_status().is_some_and(|s| AUTH.contains(&s.as_u16()))
+        }
         _ => false,
     }
 }
@@ -54,8 +55,7 @@ fn is_transient(err: &Error) -> bool {
     }
     match err {
         Error::Api(e) => {
-            TRANSIENT.contains(&e.http_status().as_u16())
-                || e.status() == &Status::QuotaLimitExceed
+            TRANSIENT.contains(&e.http_status().as_u16()) || e.status() == &Status::QuotaLimitExceed
         }
         Error::UnexpectedStatus(e) => e
             .http_status()
@@ -156,7 +156,9 @@ pub(crate) fn classify(
                 Err(response::api_error(response, envelope, warnings, redactor))
             }
             Ok(_) => Ok(()),
-            Err(response::NotJson) if response.body.is_empty() && !documents_json_body(operation, code) => {
+            Err(response::NotJson)
+                if response.body.is_empty() && !documents_json_body(operation, code) =>
+            {
                 Ok(())
             }
             Err(response::NotJson) => Err(Error::Decode(response::summary(
@@ -427,5 +429,4 @@ mod tests {
         let err = classify(&buffered(401, None, ""), None, &Redactor::default()).unwrap_err();
         assert!(matches!(err, Error::UnexpectedStatus(_)), "{err:?}");
     }
-
 }

@@ -44,8 +44,8 @@ pub(crate) struct Warnings {
     pub(crate) warnings: Vec<serde_json::Value>,
 }
 
-/// The API's error answer. Its strings were decoded from the body as sent, so only the
-/// secrets as sent can be in them (escapes are undone): redacted here, as the error shows them.
+/// The API's error answer; the strings it shows were decoded from the body as sent and are
+/// redacted here.
 pub(crate) fn api_error(
     response: &Buffered,
     envelope: ErrorEnvelope,
@@ -59,7 +59,10 @@ pub(crate) fn api_error(
             .error_code
             .map(|code| redactor.scrub_open(code, ErrorCode::as_str)),
         envelope.message.map(|m| redactor.scrub(m)),
-        warnings.into_iter().map(|w| redactor.scrub_value(w)).collect(),
+        warnings
+            .into_iter()
+            .map(|w| redactor.scrub_value(w))
+            .collect(),
         parse_retry_after(&response.headers, SystemTime::now()),
     ))
 }
@@ -173,7 +176,7 @@ pub(crate) fn summary(
         .headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| redactor.scrub_raw(v.to_owned()));
+        .map(|v| redactor.scrub(v.to_owned()));
     ResponseError::new(
         Some(response.status),
         content_type,
@@ -190,7 +193,7 @@ pub(crate) fn summary(
 /// the cut is replaced whole rather than shown in part.
 pub(crate) fn excerpt(body: &[u8], redactor: &Redactor<'_>) -> String {
     let head = &body[..body.len().min(EXCERPT_CHARS * 4 + redactor.longest())];
-    let text = redactor.scrub_raw(String::from_utf8_lossy(head).into_owned());
+    let text = redactor.scrub(String::from_utf8_lossy(head).into_owned());
     let mut out = String::with_capacity(EXCERPT_CHARS.min(text.len()) + 3);
     let mut chars = 0;
     let mut pending_space = false;

@@ -93,11 +93,11 @@ impl Drop for SecretHeader {
 /// Replaces every occurrence of the credentials in text that is about to be shown.
 ///
 /// Response bodies are never changed: the generated code decodes what the server sent. What
-/// the SDK shows is redacted instead: decoded strings (an envelope's `message`, `warnings`,
-/// an unrecognised `status`) with [`scrub`](Self::scrub) after decoding, where only the
-/// secret as sent can appear; raw text (a body excerpt, a header) with
-/// [`scrub_raw`](Self::scrub_raw), which also finds the forms a server may echo it in: a JSON
-/// string (`\/`, `\"`, `\\`) or percent-encoded.
+/// the SDK shows is redacted instead, as it is shown: decoded strings (an envelope's
+/// `message`, `warnings`, an unrecognised `status`) after decoding, so JSON escapes are
+/// already undone there; raw text (a body excerpt, a header) as received. Both are searched
+/// for the secret as sent and for the other forms a server may echo it in: inside a JSON
+/// string (`\/`, `\"`, `\\`, in a body excerpt) or percent-encoded (in a URL, anywhere).
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Redactor<'a> {
     /// Each secret, and whether escaping changes it.
@@ -125,23 +125,14 @@ impl<'a> Redactor<'a> {
             .unwrap_or(0)
     }
 
-    /// Text decoded from a response (JSON escapes already undone): the secret as sent.
-    pub(crate) fn scrub(&self, text: String) -> String {
-        self.scrub_forms(text, false)
-    }
-
-    /// Text as it came over the wire: the secret as sent and in its escaped forms.
-    pub(crate) fn scrub_raw(&self, text: String) -> String {
-        self.scrub_forms(text, true)
-    }
-
-    fn scrub_forms(&self, mut text: String, raw: bool) -> String {
+    /// `text` with every form of every secret replaced; no copy when there is none.
+    pub(crate) fn scrub(&self, mut text: String) -> String {
         for (secret, escapes) in self.secrets {
             if secret.is_empty() {
                 continue;
             }
             text = replace(text, secret);
-            if raw && escapes {
+            if escapes {
                 for form in escaped_forms(secret) {
                     text = replace(text, &form);
                 }
@@ -167,14 +158,11 @@ impl<'a> Redactor<'a> {
     /// unrecognised one may echo anything.
     pub(crate) fn scrub_open<T: From<String>>(&self, value: T, text: fn(&T) -> &str) -> T {
         let shown = text(&value);
-        if self
-            .secrets
-            .iter()
-            .all(|(secret, _)| secret.is_empty() || !shown.contains(secret))
-        {
+        let scrubbed = self.scrub(shown.to_owned());
+        if scrubbed == shown {
             return value;
         }
-        T::from(self.scrub(shown.to_owned()))
+        T::from(scrubbed)
     }
 }
 
@@ -299,7 +287,7 @@ mod tests {
             "a%2Fb%2Bc%3D%5C%22d", // percent-encoded
             "a%2fb%2bc%3d%5c%22d", // percent-encoded, lower-case hex
         ] {
-            let shown = redactor.scrub_raw(format!("echo {echoed} end"));
+            let shown = redactor.scrub(format!("echo {echoed} end"));
             assert_eq!(shown, "echo [REDACTED] end", "{echoed}");
         }
     }

@@ -131,7 +131,10 @@ impl Caller for SessionCaller {
     }
 
     /// The token and the client's API key, for every operation; nothing once logged out.
-    fn credentials(&self, _operation: Option<&'static Operation>) -> Result<Credentials<'_>, Error> {
+    fn credentials(
+        &self,
+        _operation: Option<&'static Operation>,
+    ) -> Result<Credentials<'_>, Error> {
         if self.is_ended() {
             return Err(Error::SessionEnded);
         }
@@ -321,9 +324,9 @@ impl Session {
                 match &*phase {
                     Phase::Ended(flight) if ended_is_ok => match flight.settled.get() {
                         Some(Settled::Finished(result)) => return result.clone(),
-                        _ => return Err(Error::SessionEnded),
+                        _ => return Err(self.refused()),
                     },
-                    Phase::Ended(_) => return Err(Error::SessionEnded),
+                    Phase::Ended(_) => return Err(self.refused()),
                     Phase::LoggingOut(flight) => (Arc::clone(flight), false),
                     Phase::Live => {
                         let flight = Arc::new(Flight::default());
@@ -341,6 +344,21 @@ impl Session {
                 Settled::Abandoned => {}
             }
         }
+    }
+
+    /// [`Error::SessionEnded`] for a logout after the session ended, traced as a refused
+    /// request.
+    fn refused(&self) -> Error {
+        let logout = &operations::POST_USERS_LOGOUT;
+        let err = Error::SessionEnded;
+        transport::refused(
+            &self.client().inner,
+            logout.id,
+            logout.method,
+            logout.path,
+            &err,
+        );
+        err
     }
 
     /// Sends the logout for everyone waiting on `flight`, then moves the session on.
@@ -373,9 +391,7 @@ impl Session {
             Err(err) => match Error::from(err) {
                 Error::Api(api)
                     if api.status() == &Status::BadAccessToken
-                        && caller
-                            .logout_may_have_taken_effect
-                            .load(Ordering::Relaxed) =>
+                        && caller.logout_may_have_taken_effect.load(Ordering::Relaxed) =>
                 {
                     tracing::debug!(
                         "BAD_ACCESS_TOKEN after an interrupted logout: already logged out"

@@ -92,9 +92,8 @@ async fn call<C: Caller>(
     let credentials = match caller.credentials(operation) {
         Ok(credentials) => credentials,
         Err(err) => {
-            // Refused here, nothing sent: still one span, as for a request that went out.
-            let span = request_span(inner, operation_id, operation, &request, 1);
-            span.record("error.type", err.kind());
+            let route = operation.map_or(request.url().path(), |op| op.path);
+            refused(inner, operation_id, request.method().as_str(), route, &err);
             return Err(err);
         }
     };
@@ -154,21 +153,34 @@ async fn call<C: Caller>(
     }
 }
 
+/// Leaves the trace of a call refused before anything was sent (an ended session, an
+/// unusable credential): the span a request would have had, closed at once with its
+/// `error.type`.
+pub(crate) fn refused(
+    inner: &ClientInner,
+    operation_id: &'static str,
+    method: &str,
+    route: &str,
+    err: &Error,
+) {
+    request_span(inner, operation_id, method, route, 1).record("error.type", err.kind());
+}
+
 /// The `uberall.request` span of one attempt, with OpenTelemetry's HTTP client attribute
 /// names; the outcome's fields are recorded when known. With no subscriber interested it is
 /// disabled, and nothing is formatted.
 fn request_span(
     inner: &ClientInner,
     operation_id: &'static str,
-    operation: Option<&'static Operation>,
-    request: &reqwest::Request,
+    method: &str,
+    route: &str,
     attempt: u32,
 ) -> Span {
     let url = inner.url();
     tracing::info_span!(
         "uberall.request",
-        http.request.method = request.method().as_str(),
-        http.route = operation.map_or(request.url().path(), |op| op.path),
+        http.request.method = method,
+        http.route = route,
         server.address = url.host_str().unwrap_or_default(),
         server.port = url.port_or_known_default(),
         uberall.operation = operation_id,
@@ -187,13 +199,9 @@ impl Call<'_> {
         request: reqwest::Request,
         attempt: u32,
     ) -> Result<reqwest::Response, Error> {
-        let span = request_span(
-            self.inner,
-            self.operation_id,
-            self.operation,
-            &request,
-            attempt,
-        );
+        let route = self.operation.map_or(request.url().path(), |op| op.path);
+        let method = request.method().as_str();
+        let span = request_span(self.inner, self.operation_id, method, route, attempt);
         let started = (!span.is_disabled()).then(Instant::now);
         let result = self.exchange(request).instrument(span.clone()).await;
         if let Some(started) = started {
@@ -219,7 +227,9 @@ impl Call<'_> {
             d.saturating_duration_since(Instant::now())
         });
         if remaining.is_zero() {
-            return Err(Error::Timeout(TimeoutError::deadline(self.inner.deadline())));
+            return Err(Error::Timeout(TimeoutError::deadline(
+                self.inner.deadline(),
+            )));
         }
         // Per request rather than on the reqwest client, so that it also applies to a
         // caller-supplied client. It covers connecting, sending and reading the body.
