@@ -765,19 +765,20 @@ fn traces_logs_and_formatted_values_never_contain_credentials() {
 
     for expected in [
         "uberall.request",
-        "operation=\"post_users_logout\"",
-        "attempt=1",
-        "attempt=2",
-        "http.status=429",
-        "http.status=200",
-        "http.status=500",
-        "http.status=401",
-        "http.status=302",
-        "elapsed_ms=",
-        "error.kind=\"timeout\"",
-        "error.kind=\"transport\"",
-        "error.kind=\"api\"",
-        "error.kind=\"unexpected_status\"",
+        "uberall.operation=\"post_users_logout\"",
+        "uberall.attempt=1",
+        "uberall.attempt=2",
+        "http.response.status_code=429",
+        "http.response.status_code=200",
+        "http.response.status_code=500",
+        "http.response.status_code=401",
+        "http.response.status_code=302",
+        "duration_us=",
+        "error.type=\"timeout\"",
+        "error.type=\"transport\"",
+        "error.type=\"api\"",
+        "error.type=\"unexpected_status\"",
+        "error.type=\"session_ended\"",
         "retrying uberall request",
     ] {
         assert!(
@@ -804,5 +805,48 @@ fn traces_logs_and_formatted_values_never_contain_credentials() {
         "[REDACTED]",
     ] {
         assert!(texts.contains(expected), "{expected} missing:\n{texts}");
+    }
+}
+
+/// Redaction is for what is shown, never for the data handed back: with credentials whose
+/// text is everywhere in a body (`t`, `1`, `true`, `e`), the documented success decodes
+/// exactly as sent, through `Session::api` and through `logout`.
+#[tokio::test]
+async fn credentials_inside_the_data_leave_it_intact() {
+    for secret in ["t", "1", "true", "e"] {
+        let mock = MockServer::builder()
+            .api_key(secret)
+            .redirect_url("http://example.com/redirect?t=1&true=e")
+            .start()
+            .await
+            .unwrap();
+        let client = mock
+            .client_builder()
+            .retry(RetryConfig::disabled())
+            .build()
+            .unwrap();
+        mock.add_token(secret);
+        let envelope = client
+            .session(secret)
+            .api()
+            .post_users_logout()
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{secret}: {e}"))
+            .into_inner();
+        assert_eq!(envelope.status, Status::Success, "{secret}");
+        assert_eq!(envelope.response.success, Some(true), "{secret}");
+        assert_eq!(
+            envelope.response.redirect_url.as_deref(),
+            Some("http://example.com/redirect?t=1&true=e"),
+            "{secret}"
+        );
+        mock.add_token(secret);
+        let outcome = client.session(secret).logout().await.unwrap();
+        assert_eq!(
+            outcome.redirect_url().map(|u| u.as_str()),
+            Some("http://example.com/redirect?t=1&true=e"),
+            "{secret}"
+        );
     }
 }
