@@ -54,6 +54,13 @@ pub async fn mock_with(retry: RetryConfig) -> (MockServer, Client) {
     (mock, client)
 }
 
+/// The token of an `Authorization: Bearer <token>` value as sent.
+pub fn bearer(authorization: &str) -> &str {
+    authorization
+        .strip_prefix("Bearer ")
+        .unwrap_or(authorization)
+}
+
 /// An address on 127.0.0.1 that nothing listens on: a listener was bound there and dropped.
 pub fn refused_addr() -> SocketAddr {
     let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind loopback");
