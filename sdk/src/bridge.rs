@@ -18,8 +18,10 @@ use serde_json::Value;
 use crate::{
     ErrorCode, Status,
     error::{ApiError, Error, ResponseError},
+    policy,
     response::excerpt,
     retry::parse_retry_after,
+    secret::Redactor,
 };
 
 /// An SDK error riding inside a `reqwest::Error`.
@@ -36,14 +38,22 @@ impl std::error::Error for Carried {}
 
 /// Wraps `err` in a `reqwest::Error` (the only error a transport can return), by reading a
 /// body whose one chunk is that error. Only error paths pay for it.
-pub(crate) async fn carry(err: Error) -> reqwest::Error {
-    let chunk: Result<Bytes, Carried> = Err(Carried(err));
+///
+/// reqwest returns the first error of a body stream, and this one has nothing else. Should a
+/// later reqwest not, the call still fails, untyped: with a 500 status error, or, failing
+/// that too, with a 500 response, which the generated code takes for an error answer.
+pub(crate) async fn carry(err: Error) -> reqwest::Result<reqwest::Response> {
+    let chunk: Result<Bytes, Carried> = Err(Carried(err.clone()));
     let body = reqwest::Body::wrap_stream(stream::iter([chunk]));
     let response = reqwest::Response::from(http::Response::new(body));
     match response.bytes().await {
-        Err(carrier) => carrier,
-        // reqwest returns the first error of a body stream, and this one has nothing else.
-        Ok(_) => unreachable!("a body whose only chunk is an error was read successfully"),
+        Err(carrier) => Err(carrier),
+        Ok(_) => {
+            tracing::error!(error = %err, "uberall-sdk could not carry its error through reqwest");
+            let mut response = http::Response::new(reqwest::Body::from(Bytes::new()));
+            *response.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+            reqwest::Response::from(response).error_for_status()
+        }
     }
 }
 
@@ -70,26 +80,28 @@ impl<E: serde::Serialize> From<GeneratedError<E>> for Error {
             GeneratedError::CommunicationError(e)
             | GeneratedError::ResponseBodyError(e)
             | GeneratedError::InvalidUpgrade(e) => {
-                carried(&e).unwrap_or_else(|| Error::from_reqwest(e, None))
+                // Not through a session: which operation is unknown, so judged as unsafe to repeat.
+                carried(&e).unwrap_or_else(|| policy::judged(Error::from_reqwest(e, None), false))
             }
             GeneratedError::ErrorResponse(response) => {
                 let http_status = response.status();
                 let retry_after = parse_retry_after(response.headers(), SystemTime::now());
                 let body = serde_json::to_value(response.into_inner()).unwrap_or(Value::Null);
                 let text = |key: &str| body.get(key).and_then(Value::as_str);
-                Error::Api(ApiError::new(
+                let api = Error::Api(ApiError::new(
                     http_status,
                     Status::from(text("status").unwrap_or_default()),
                     text("errorCode").map(ErrorCode::from),
                     text("message").map(str::to_owned),
                     Vec::new(),
                     retry_after,
-                ))
+                ));
+                policy::judged(api, false)
             }
             GeneratedError::InvalidResponsePayload(body, e) => Error::Decode(ResponseError::new(
                 None,
                 None,
-                excerpt(&body),
+                excerpt(&body, &Redactor::default()),
                 Some(e.to_string()),
                 None,
             )),
@@ -99,13 +111,14 @@ impl<E: serde::Serialize> From<GeneratedError<E>> for Error {
                     .get(CONTENT_TYPE)
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned);
-                Error::UnexpectedStatus(ResponseError::new(
+                let unexpected = Error::UnexpectedStatus(ResponseError::new(
                     Some(response.status()),
                     content_type,
                     String::new(),
                     Some("an HTTP status the operation's docs do not list".to_owned()),
                     parse_retry_after(response.headers(), SystemTime::now()),
-                ))
+                ));
+                policy::judged(unexpected, false)
             }
             GeneratedError::InvalidRequest(message) | GeneratedError::Custom(message) => {
                 Error::InvalidRequest(message)
@@ -120,7 +133,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_carried_error_comes_back_typed() {
-        let carrier = carry(Error::SessionEnded).await;
+        let carrier = carry(Error::SessionEnded).await.unwrap_err();
         assert!(carried(&carrier).is_some_and(|e| e.is_session_ended()));
         let generated: GeneratedError<()> = GeneratedError::CommunicationError(carrier);
         assert!(Error::from(generated).is_session_ended());

@@ -77,20 +77,71 @@ pub struct Client {
     pub(crate) inner: Arc<ClientInner>,
 }
 
+/// The configuration every clone of a [`Client`] shares; read by the transport and sessions.
 pub(crate) struct ClientInner {
-    pub(crate) http: reqwest::Client,
-    pub(crate) api_key: Option<SecretHeader>,
-    pub(crate) timeout: Duration,
-    pub(crate) deadline: Duration,
-    pub(crate) max_response_bytes: usize,
-    pub(crate) retry: RetryConfig,
-    pub(crate) auth_scheme: AuthScheme,
+    http: reqwest::Client,
+    api_key: Option<SecretHeader>,
+    timeout: Duration,
+    deadline: Duration,
+    max_response_bytes: usize,
+    retry: RetryConfig,
+    auth_scheme: AuthScheme,
     /// Without a trailing slash: the generated operations append their paths to it.
-    pub(crate) base_url: String,
+    base_url: String,
     /// `base_url` parsed, as given.
-    pub(crate) url: Url,
+    url: Url,
     /// Where logout is sent; a relative `redirectUrl` in its answer is resolved against it.
-    pub(crate) logout_url: Arc<Url>,
+    logout_url: Arc<Url>,
+}
+
+impl ClientInner {
+    /// The connection pool.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// The API key, sent as `X-API-KEY`.
+    pub(crate) fn api_key(&self) -> Option<&SecretHeader> {
+        self.api_key.as_ref()
+    }
+
+    /// Limit of one attempt.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Limit of a whole call.
+    pub(crate) fn deadline(&self) -> Duration {
+        self.deadline
+    }
+
+    /// Cap on a response body.
+    pub(crate) fn max_response_bytes(&self) -> usize {
+        self.max_response_bytes
+    }
+
+    pub(crate) fn retry(&self) -> &RetryConfig {
+        &self.retry
+    }
+
+    /// The base URL as the generated client takes it (no trailing slash).
+    pub(crate) fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The base URL as configured.
+    pub(crate) fn url(&self) -> &Url {
+        &self.url
+    }
+
+    pub(crate) fn logout_url(&self) -> &Arc<Url> {
+        &self.logout_url
+    }
+
+    /// The access token as the `Authorization` value of this client's scheme.
+    pub(crate) fn authorization(&self, token: &str) -> Result<SecretHeader, ConfigError> {
+        SecretHeader::new(self.auth_scheme.prefix(), token, "access token")
+    }
 }
 
 impl Client {
@@ -125,11 +176,7 @@ impl Client {
     /// whose calls fail with [`Error::Config`] without sending anything.
     pub fn session(&self, access_token: impl Into<SecretString>) -> Session {
         let token: SecretString = access_token.into();
-        let authorization = SecretHeader::new(
-            self.inner.auth_scheme.prefix(),
-            token.expose_secret(),
-            "access token",
-        );
+        let authorization = self.inner.authorization(token.expose_secret());
         Session::new(self.clone(), authorization)
     }
 

@@ -22,9 +22,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// [`Session::api`](crate::Session::api)); which HTTP statuses an operation documents comes
 /// from the spec, through `uberall_client::operations`.
 ///
-/// No variant's `Display` or `Debug` contains the access token or the API key: response bodies
-/// are scrubbed of both (and of their JSON-escaped and percent-encoded forms) before anything
-/// is decoded from them.
+/// No variant's `Display` or `Debug` contains the access token or the API key: what an error
+/// shows from a response (message, warnings, an unrecognised status, a body excerpt, the
+/// content type) has both redacted, in the excerpt also their JSON-escaped and
+/// percent-encoded forms.
 ///
 /// `Error` is `Clone` so that every caller of a shared logout gets the same outcome.
 ///
@@ -90,27 +91,45 @@ pub enum Error {
 }
 
 impl Error {
-    /// Whether sending the same request again may succeed: connect errors, timeouts, HTTP 429,
-    /// 502, 503, 504 and status `QUOTA_LIMIT_EXCEED`. Authentication and validation errors
-    /// never are. The client retries these itself, as its [`RetryConfig`](crate::RetryConfig)
-    /// allows; an error you see has used up those attempts.
+    /// Whether sending the same request again may succeed **and** is safe for its operation.
+    ///
+    /// Transient failures qualify (connect errors, attempt timeouts, dropped connections,
+    /// HTTP 429, 502, 503, 504 and status `QUOTA_LIMIT_EXCEED`; never authentication or
+    /// validation errors), but for an operation that is not idempotent (most `POST`s: sending
+    /// it twice could, say, create a record twice) only when the server certainly did not
+    /// process it: no connection was made, or it answered 429, 503 or `QUOTA_LIMIT_EXCEED`. A
+    /// 502 to such a `POST` is therefore `false`: the SDK did not retry it, and neither should
+    /// you without checking what happened.
+    ///
+    /// The client has already retried such errors as its [`RetryConfig`](crate::RetryConfig)
+    /// allows: one you see has used up those attempts, or the server asked to wait longer
+    /// than [`RetryConfig::max_retry_after`](crate::RetryConfig::max_retry_after) (see
+    /// [`retry_after`](Self::retry_after)). `true` says a later retry is safe, not that one is
+    /// due now.
     pub fn is_retryable(&self) -> bool {
-        if self.is_auth() {
-            return false;
-        }
-        let transient_http = |status: StatusCode| matches!(status.as_u16(), 429 | 502 | 503 | 504);
         match self {
-            Self::Api(e) => {
-                transient_http(e.http_status()) || e.status() == &Status::QuotaLimitExceed
-            }
-            Self::UnexpectedStatus(e) => e.http_status().is_some_and(transient_http),
-            Self::Timeout(e) => !e.is_deadline(),
-            Self::Transport(_) => true,
+            Self::Api(e) => e.0.retryable,
+            Self::Decode(e) | Self::UnexpectedStatus(e) => e.0.retryable,
+            Self::Timeout(e) => e.0.retryable,
+            Self::Transport(e) => e.retryable,
             Self::SessionEnded
-            | Self::Decode(_)
             | Self::BodyTooLarge { .. }
             | Self::Config(_)
             | Self::InvalidRequest(_) => false,
+        }
+    }
+
+    /// Records the verdict of [`crate::policy`] for [`is_retryable`](Self::is_retryable).
+    pub(crate) fn set_retryable(&mut self, retryable: bool) {
+        match self {
+            Self::Api(e) => e.0.retryable = retryable,
+            Self::Decode(e) | Self::UnexpectedStatus(e) => e.0.retryable = retryable,
+            Self::Timeout(e) => e.0.retryable = retryable,
+            Self::Transport(e) => e.retryable = retryable,
+            Self::SessionEnded
+            | Self::BodyTooLarge { .. }
+            | Self::Config(_)
+            | Self::InvalidRequest(_) => {}
         }
     }
 
@@ -121,22 +140,7 @@ impl Error {
     /// status is `QUOTA_LIMIT_EXCEED` is a quota answer, not a refusal of the credentials, so it
     /// is not an auth error (and is retried).
     pub fn is_auth(&self) -> bool {
-        let auth_http = |status: StatusCode| matches!(status.as_u16(), 401 | 403);
-        match self {
-            Self::Api(e) => {
-                (auth_http(e.http_status()) && e.status() != &Status::QuotaLimitExceed)
-                    || matches!(
-                        e.status(),
-                        Status::NotAuthorized
-                            | Status::Forbidden
-                            | Status::BadAccessToken
-                            | Status::BadPrivateKey
-                            | Status::BadPublicKey
-                    )
-            }
-            Self::Decode(e) | Self::UnexpectedStatus(e) => e.http_status().is_some_and(auth_http),
-            _ => false,
-        }
+        crate::policy::is_auth(self)
     }
 
     /// Whether this is [`Error::SessionEnded`].
@@ -195,38 +199,6 @@ impl Error {
         }
     }
 
-    /// Whether the server may have carried out the request although this error came back:
-    /// the answer was lost (timeout or dropped connection after sending), unreadable, or came
-    /// from a gateway in front of the API (5xx without the uberall envelope). An answer in the
-    /// API's own envelope, a failure to connect, or a local refusal says it did not.
-    pub(crate) fn may_have_taken_effect(&self) -> bool {
-        match self {
-            Self::Timeout(e) => !e.is_connect(),
-            Self::Transport(e) => !e.is_connect(),
-            Self::Decode(_) | Self::BodyTooLarge { .. } => true,
-            Self::UnexpectedStatus(e) => e.http_status().is_none_or(|s| s.is_server_error()),
-            Self::Api(_) | Self::SessionEnded | Self::Config(_) | Self::InvalidRequest(_) => false,
-        }
-    }
-
-    /// Whether the server certainly did not carry out the request: it was never sent (the
-    /// connection failed), or the server refused it and asked for a retry (HTTP 429 or 503,
-    /// status `QUOTA_LIMIT_EXCEED`). Only such failures are retried for `POST` and `PATCH`.
-    pub(crate) fn certainly_not_carried_out(&self) -> bool {
-        match self {
-            Self::Transport(e) => e.is_connect(),
-            Self::Timeout(e) => e.is_connect(),
-            Self::Api(e) => {
-                matches!(e.http_status().as_u16(), 429 | 503)
-                    || e.status() == &Status::QuotaLimitExceed
-            }
-            Self::UnexpectedStatus(e) => e
-                .http_status()
-                .is_some_and(|s| matches!(s.as_u16(), 429 | 503)),
-            _ => false,
-        }
-    }
-
     /// A short, stable name of the variant, for trace fields.
     pub(crate) fn kind(&self) -> &'static str {
         match self {
@@ -250,10 +222,10 @@ impl Error {
             Self::Timeout(TimeoutError::new(
                 deadline,
                 limit,
-                Some(TransportError(Arc::new(err))),
+                Some(TransportError::new(err)),
             ))
         } else {
-            Self::Transport(TransportError(Arc::new(err)))
+            Self::Transport(TransportError::new(err))
         }
     }
 }
@@ -276,6 +248,7 @@ struct ApiErrorInner {
     message: Option<String>,
     warnings: Vec<Value>,
     retry_after: Option<Duration>,
+    retryable: bool,
 }
 
 impl ApiError {
@@ -294,6 +267,7 @@ impl ApiError {
             message,
             warnings,
             retry_after,
+            retryable: false,
         }))
     }
 
@@ -312,7 +286,7 @@ impl ApiError {
         self.0.error_code.as_ref()
     }
 
-    /// The envelope's `message`, when present (credentials scrubbed).
+    /// The envelope's `message`, when present (credentials redacted).
     pub fn message(&self) -> Option<&str> {
         self.0.message.as_deref()
     }
@@ -372,6 +346,7 @@ struct ResponseErrorInner {
     excerpt: String,
     detail: Option<String>,
     retry_after: Option<Duration>,
+    retryable: bool,
 }
 
 impl ResponseError {
@@ -388,6 +363,7 @@ impl ResponseError {
             excerpt,
             detail,
             retry_after,
+            retryable: false,
         }))
     }
 
@@ -403,7 +379,7 @@ impl ResponseError {
     }
 
     /// The start of the body (at most a few hundred characters, lossy UTF-8, control
-    /// characters replaced, credentials scrubbed). Empty for an empty body.
+    /// characters replaced, credentials redacted). Empty for an empty body.
     pub fn excerpt(&self) -> &str {
         &self.0.excerpt
     }
@@ -457,36 +433,46 @@ impl std::error::Error for ResponseError {}
 /// A failed HTTP exchange: the underlying [`reqwest::Error`], whose message and causes it
 /// shows.
 #[derive(Clone)]
-pub struct TransportError(Arc<reqwest::Error>);
+pub struct TransportError {
+    err: Arc<reqwest::Error>,
+    retryable: bool,
+}
 
 impl TransportError {
+    fn new(err: reqwest::Error) -> Self {
+        Self {
+            err: Arc::new(err),
+            retryable: false,
+        }
+    }
+
     /// Whether the connection could not be established (so the request was never sent).
     pub fn is_connect(&self) -> bool {
-        self.0.is_connect()
+        self.err.is_connect()
     }
 
     /// The underlying `reqwest` error.
     pub fn reqwest(&self) -> &reqwest::Error {
-        &self.0
+        &self.err
     }
 }
 
 impl fmt::Debug for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
+        fmt::Debug::fmt(&*self.err, f)
     }
 }
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&*self.0, f)
+        fmt::Display::fmt(&*self.err, f)
     }
 }
 
 impl std::error::Error for TransportError {
     // Displayed as the reqwest error itself, so the chain continues with that error's cause.
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        std::error::Error::source(&*self.0)
+        std::error::Error::source(&*self.err)
     }
 }
 
@@ -499,6 +485,7 @@ struct TimeoutErrorInner {
     deadline: bool,
     limit: Duration,
     source: Option<TransportError>,
+    retryable: bool,
 }
 
 impl TimeoutError {
@@ -507,6 +494,7 @@ impl TimeoutError {
             deadline,
             limit,
             source,
+            retryable: false,
         }))
     }
 
@@ -583,17 +571,6 @@ impl std::error::Error for ConfigError {}
 mod tests {
     use super::*;
 
-    fn api(http: u16, status: Status) -> Error {
-        Error::Api(ApiError::new(
-            StatusCode::from_u16(http).unwrap(),
-            status,
-            None,
-            Some("msg".into()),
-            Vec::new(),
-            None,
-        ))
-    }
-
     fn unexpected(http: u16) -> Error {
         Error::UnexpectedStatus(ResponseError::new(
             Some(StatusCode::from_u16(http).unwrap()),
@@ -602,58 +579,6 @@ mod tests {
             None,
             None,
         ))
-    }
-
-    #[test]
-    fn retryable_classification() {
-        assert!(api(429, Status::QuotaLimitExceed).is_retryable());
-        assert!(api(200, Status::QuotaLimitExceed).is_retryable());
-        assert!(api(503, Status::ServerError).is_retryable());
-        assert!(!api(500, Status::ServerError).is_retryable());
-        assert!(!api(400, Status::InvalidParameter).is_retryable());
-        assert!(!api(409, Status::Conflict).is_retryable());
-        // Auth wins over a transient HTTP status.
-        assert!(!api(503, Status::BadAccessToken).is_retryable());
-        for http in [429, 502, 503, 504] {
-            assert!(unexpected(http).is_retryable(), "{http}");
-        }
-        for http in [500, 501, 302, 418] {
-            assert!(!unexpected(http).is_retryable(), "{http}");
-        }
-        assert!(!Error::SessionEnded.is_retryable());
-        assert!(!Error::Config(ConfigError::new("x")).is_retryable());
-        assert!(
-            !Error::BodyTooLarge {
-                http_status: StatusCode::OK,
-                limit: 1
-            }
-            .is_retryable()
-        );
-        assert!(!Error::Timeout(TimeoutError::deadline(Duration::from_secs(1))).is_retryable());
-    }
-
-    #[test]
-    fn auth_classification() {
-        for status in [
-            Status::NotAuthorized,
-            Status::Forbidden,
-            Status::BadAccessToken,
-            Status::BadPrivateKey,
-            Status::BadPublicKey,
-        ] {
-            assert!(api(400, status.clone()).is_auth(), "{status}");
-            assert!(api(200, status).is_auth());
-        }
-        assert!(api(401, Status::Unrecognized("NEW".into())).is_auth());
-        assert!(unexpected(401).is_auth());
-        assert!(!api(400, Status::MissingParameter).is_auth());
-        assert!(!unexpected(502).is_auth());
-        // A quota answer behind a 401/403 is about the quota, not the credentials.
-        for http in [401, 403] {
-            let quota = api(http, Status::QuotaLimitExceed);
-            assert!(!quota.is_auth(), "{http}");
-            assert!(quota.is_retryable(), "{http}");
-        }
     }
 
     #[test]

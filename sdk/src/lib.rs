@@ -104,6 +104,7 @@ mod bridge;
 mod client;
 mod error;
 mod logout;
+mod policy;
 mod response;
 mod retry;
 mod secret;

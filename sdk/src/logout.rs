@@ -15,6 +15,7 @@ use uberall_client::{ResponseValue, types::PostUsersLogoutEnvelope};
 use crate::{
     error::{ApiError, Error},
     retry::parse_retry_after,
+    secret::Redactor,
 };
 
 /// What a successful logout returned.
@@ -24,6 +25,8 @@ pub struct LogoutOutcome {
     /// parsed into `resolved` on first access only: parsing a URL costs more CPU than all the
     /// rest of the SDK's own work on a logout, and most callers never look at it.
     redirect: Option<(String, Arc<Url>)>,
+    /// Whether `redirect` holds a credential, which `Debug` then does not show.
+    redirect_shows_secret: bool,
     resolved: OnceLock<Option<Url>>,
     message: Option<String>,
     warnings: Vec<Value>,
@@ -43,12 +46,13 @@ impl LogoutOutcome {
             .as_ref()
     }
 
-    /// The envelope's `message`, if any.
+    /// The envelope's `message`, if any (credentials redacted).
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
-    /// The envelope's `warnings` (their shape is not documented, hence JSON values).
+    /// The envelope's `warnings` (their shape is not documented, hence JSON values; credentials
+    /// redacted from their strings).
     pub fn warnings(&self) -> &[Value] {
         &self.warnings
     }
@@ -82,8 +86,13 @@ impl Eq for LogoutOutcome {}
 
 impl fmt::Debug for LogoutOutcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redirect_url: &dyn fmt::Debug = if self.redirect_shows_secret {
+            &"[REDACTED]"
+        } else {
+            &self.redirect_url()
+        };
         f.debug_struct("LogoutOutcome")
-            .field("redirect_url", &self.redirect_url())
+            .field("redirect_url", redirect_url)
             .field("message", &self.message)
             .field("warnings", &self.warnings)
             .field("already_logged_out", &self.already_logged_out)
@@ -116,9 +125,14 @@ fn resolve_redirect(raw: &str, request_url: &Url) -> Option<Url> {
 /// The outcome of a logout the transport let through as a success: its envelope's `status`
 /// is `SUCCESS` (anything else came back as [`Error::Api`] already). `response.success:
 /// false` is still a refusal.
+///
+/// The envelope's `message` and `warnings` are text the outcome (or the error) shows: the
+/// credentials are redacted from them. `redirectUrl` is data the caller acts on and is kept
+/// as sent; only `Debug` hides it when it holds a credential.
 pub(crate) fn outcome(
     response: ResponseValue<PostUsersLogoutEnvelope>,
     request_url: &Arc<Url>,
+    redactor: &Redactor<'_>,
 ) -> Result<LogoutOutcome, Error> {
     if response.response.success == Some(false) {
         let http_status = response.status();
@@ -128,25 +142,34 @@ pub(crate) fn outcome(
             http_status,
             envelope.status,
             None,
-            envelope.message,
-            envelope.warnings,
+            envelope.message.map(|m| redactor.scrub(m)),
+            scrub_all(envelope.warnings, redactor),
             retry_after,
         )));
     }
     let envelope = response.into_inner();
-    // The body was scrubbed of the credentials before it was decoded.
     let redirect = envelope
         .response
         .redirect_url
-        .filter(|raw| !raw.trim().is_empty())
-        .map(|raw| (raw, Arc::clone(request_url)));
+        .filter(|raw| !raw.trim().is_empty());
+    let redirect_shows_secret = redirect
+        .as_ref()
+        .is_some_and(|raw| redactor.scrub(raw.clone()) != *raw);
     Ok(LogoutOutcome {
-        redirect,
+        redirect: redirect.map(|raw| (raw, Arc::clone(request_url))),
+        redirect_shows_secret,
         resolved: OnceLock::new(),
-        message: envelope.message,
-        warnings: envelope.warnings,
+        message: envelope.message.map(|m| redactor.scrub(m)),
+        warnings: scrub_all(envelope.warnings, redactor),
         already_logged_out: false,
     })
+}
+
+fn scrub_all(values: Vec<Value>, redactor: &Redactor<'_>) -> Vec<Value> {
+    values
+        .into_iter()
+        .map(|v| redactor.scrub_value(v))
+        .collect()
 }
 
 #[cfg(test)]
@@ -158,7 +181,7 @@ mod tests {
         let envelope: PostUsersLogoutEnvelope = serde_json::from_str(body).unwrap();
         let response = ResponseValue::new(envelope, StatusCode::OK, HeaderMap::new());
         let url = Arc::new(Url::parse("https://uberall.com/api/users/logout").unwrap());
-        outcome(response, &url)
+        outcome(response, &url, &Redactor::default())
     }
 
     #[test]

@@ -1,18 +1,17 @@
-//! What a response means: the operation's success (handed on to the generated decoding), or
-//! the [`Error`] it is. The same rules for every operation; what differs between operations
-//! (which statuses their docs describe) comes from `uberall_client::operations`.
+//! Reading a response for [`crate::policy`]: the envelope's `status` at a glance, and the
+//! errors built from a response, with what they show redacted.
 
 use std::{borrow::Cow, time::SystemTime};
 
 use bytes::Bytes;
 use reqwest::{
     StatusCode,
-    header::{CONTENT_TYPE, HeaderMap, LOCATION},
+    header::{CONTENT_TYPE, HeaderMap},
 };
-use uberall_client::{operations::Operation, types::ErrorEnvelope};
+use uberall_client::types::ErrorEnvelope;
 
 use crate::{
-    Status,
+    ErrorCode, Status,
     error::{ApiError, Error, ResponseError},
     retry::parse_retry_after,
     secret::Redactor,
@@ -21,7 +20,7 @@ use crate::{
 /// Characters of body kept in an error.
 const EXCERPT_CHARS: usize = 200;
 
-/// A response with its body read (up to the cap) and scrubbed of the credentials.
+/// A response with its body read (up to the cap), exactly as the server sent it.
 #[derive(Debug)]
 pub(crate) struct Buffered {
     pub(crate) status: StatusCode,
@@ -29,78 +28,8 @@ pub(crate) struct Buffered {
     pub(crate) body: Bytes,
 }
 
-/// `Ok` when the response is the operation's success, to be decoded by the generated code;
-/// otherwise the error it is.
-///
-/// * A 2xx the operation documents: an error when its envelope `status` is not `SUCCESS`
-///   ([`Error::Api`]: the API reports some errors with HTTP 200), or when the body is not
-///   JSON at all ([`Error::Decode`]; an empty body passes only where the docs describe none).
-/// * Any other status: [`Error::Api`] when the body is the uberall error envelope (the API
-///   also sends it with 429 and 5xx); otherwise [`Error::Decode`] when the operation's docs
-///   describe that status, [`Error::UnexpectedStatus`] when they don't.
-pub(crate) fn classify(
-    response: &Buffered,
-    operation: Option<&Operation>,
-    redactor: &Redactor<'_>,
-) -> Result<(), Error> {
-    let code = response.status.as_u16();
-    let documented = operation.is_some_and(|op| op.documents(code));
-    if response.status.is_success() && documented {
-        return match envelope_status(&response.body) {
-            Ok(Some(status)) if status != Status::Success.as_str() => {
-                let envelope = serde_json::from_slice::<ErrorEnvelope>(&response.body)
-                    .unwrap_or_else(|_| status_only(status.into_owned()));
-                // Only 2xx envelopes carry `warnings`.
-                let warnings = serde_json::from_slice::<Warnings>(&response.body)
-                    .map(|w| w.warnings)
-                    .unwrap_or_default();
-                Err(api_error(response, envelope, warnings))
-            }
-            Ok(_) => Ok(()),
-            Err(NotJson) if response.body.is_empty() && !documents_json_body(operation, code) => {
-                Ok(())
-            }
-            Err(NotJson) => Err(Error::Decode(response_error(
-                response,
-                Some("the body is not JSON".to_owned()),
-                redactor,
-            ))),
-        };
-    }
-    Err(
-        match serde_json::from_slice::<ErrorEnvelope>(&response.body) {
-            // An undocumented 2xx saying SUCCESS is not an error answer, just not one the docs
-            // describe; any other envelope is the API's error answer.
-            Ok(envelope) if !response.status.is_success() || envelope.status != Status::Success => {
-                api_error(response, envelope, Vec::new())
-            }
-            // (A documented 2xx returned above, so a documented status here has no envelope.)
-            Err(err) if documented => {
-                Error::Decode(response_error(response, Some(err.to_string()), redactor))
-            }
-            Ok(_) | Err(_) => {
-                let detail = (response.status.is_redirection()
-                    && response.headers.contains_key(LOCATION))
-                .then(|| {
-                    "redirect not followed: the SDK follows only 307/308 redirects to the same \
-                 origin, so credentials never reach another host"
-                        .to_owned()
-                });
-                Error::UnexpectedStatus(response_error(response, detail, redactor))
-            }
-        },
-    )
-}
-
-/// Whether the docs describe a JSON body for this status of the operation.
-fn documents_json_body(operation: Option<&Operation>, code: u16) -> bool {
-    operation
-        .and_then(|op| op.example)
-        .is_some_and(|(status, _)| status == code)
-}
-
 /// An envelope of which only `status` could be read.
-fn status_only(status: String) -> ErrorEnvelope {
+pub(crate) fn status_only(status: String) -> ErrorEnvelope {
     ErrorEnvelope {
         status: Status::from(status),
         error_code: None,
@@ -110,23 +39,30 @@ fn status_only(status: String) -> ErrorEnvelope {
 }
 
 #[derive(serde::Deserialize)]
-struct Warnings {
+pub(crate) struct Warnings {
     #[serde(default)]
-    warnings: Vec<serde_json::Value>,
+    pub(crate) warnings: Vec<serde_json::Value>,
 }
 
-fn api_error(
+/// The API's error answer; the strings it shows were decoded from the body as sent and are
+/// redacted here.
+pub(crate) fn api_error(
     response: &Buffered,
     envelope: ErrorEnvelope,
     warnings: Vec<serde_json::Value>,
+    redactor: &Redactor<'_>,
 ) -> Error {
-    // The body was scrubbed before it was decoded, so `message` and `warnings` are clean.
     Error::Api(ApiError::new(
         response.status,
-        envelope.status,
-        envelope.error_code,
-        envelope.message,
-        warnings,
+        redactor.scrub_open(envelope.status, Status::as_str),
+        envelope
+            .error_code
+            .map(|code| redactor.scrub_open(code, ErrorCode::as_str)),
+        envelope.message.map(|m| redactor.scrub(m)),
+        warnings
+            .into_iter()
+            .map(|w| redactor.scrub_value(w))
+            .collect(),
         parse_retry_after(&response.headers, SystemTime::now()),
     ))
 }
@@ -230,8 +166,8 @@ fn json_string(quoted: &[u8]) -> Option<Cow<'_, str>> {
         .map(Cow::Owned)
 }
 
-/// Status, content type, `Retry-After` and a scrubbed excerpt of the body.
-pub(crate) fn response_error(
+/// Status, content type, `Retry-After` and an excerpt of the body, redacted.
+pub(crate) fn summary(
     response: &Buffered,
     detail: Option<String>,
     redactor: &Redactor<'_>,
@@ -240,21 +176,24 @@ pub(crate) fn response_error(
         .headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| redactor.scrub(v));
+        .map(|v| redactor.scrub(v.to_owned()));
     ResponseError::new(
         Some(response.status),
         content_type,
-        excerpt(&response.body),
+        excerpt(&response.body, redactor),
         detail,
         parse_retry_after(&response.headers, SystemTime::now()),
     )
 }
 
-/// The first [`EXCERPT_CHARS`] characters of `body` (already scrubbed of the credentials):
-/// lossy UTF-8, whitespace runs and control characters collapsed to one space, `…` when cut.
-pub(crate) fn excerpt(body: &[u8]) -> String {
-    let head = &body[..body.len().min(EXCERPT_CHARS * 4)];
-    let text = String::from_utf8_lossy(head);
+/// The first [`EXCERPT_CHARS`] characters of `body`, credentials redacted: lossy UTF-8,
+/// whitespace runs and control characters collapsed to one space, `…` when cut.
+///
+/// Redacted before it is cut, over a little more than is kept, so that a secret straddling
+/// the cut is replaced whole rather than shown in part.
+pub(crate) fn excerpt(body: &[u8], redactor: &Redactor<'_>) -> String {
+    let head = &body[..body.len().min(EXCERPT_CHARS * 4 + redactor.longest())];
+    let text = redactor.scrub(String::from_utf8_lossy(head).into_owned());
     let mut out = String::with_capacity(EXCERPT_CHARS.min(text.len()) + 3);
     let mut chars = 0;
     let mut pending_space = false;
@@ -284,103 +223,7 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ErrorCode;
-    use reqwest::header::HeaderValue;
-    use uberall_client::operations::POST_USERS_LOGOUT;
-
-    fn buffered(status: u16, content_type: Option<&str>, body: &str) -> Buffered {
-        let mut headers = HeaderMap::new();
-        if let Some(ct) = content_type {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_str(ct).unwrap());
-        }
-        Buffered {
-            status: StatusCode::from_u16(status).unwrap(),
-            headers,
-            body: Bytes::copy_from_slice(body.as_bytes()),
-        }
-    }
-
-    fn classified(status: u16, body: &str) -> Result<(), Error> {
-        classify(
-            &buffered(status, Some("application/json"), body),
-            Some(&POST_USERS_LOGOUT),
-            &Redactor::default(),
-        )
-    }
-
-    #[test]
-    fn envelope_becomes_api_error_for_any_status() {
-        let body = r#"{"status":"BAD_ACCESS_TOKEN","message":"nope","errorCode":"UNKNOWN","x":1}"#;
-        for status in [200, 401, 429, 500] {
-            let Err(Error::Api(api)) = classified(status, body) else {
-                panic!("{status}")
-            };
-            assert_eq!(api.http_status().as_u16(), status);
-            assert_eq!(api.status(), &Status::BadAccessToken);
-            assert_eq!(api.error_code(), Some(&ErrorCode::Unknown));
-            assert_eq!(api.message(), Some("nope"));
-        }
-    }
-
-    #[test]
-    fn success_envelopes_and_other_json_pass_on() {
-        for body in [
-            r#"{"status":"SUCCESS","response":{}}"#,
-            r#"{"response":{"status":"ERROR"}}"#,
-            r#"[{"status":"ERROR"}]"#,
-            r#"{"status":7}"#,
-        ] {
-            classified(200, body).unwrap_or_else(|e| panic!("{body}: {e}"));
-        }
-        // An empty body passes only where the docs describe none.
-        assert!(matches!(classified(200, ""), Err(Error::Decode(_))));
-        let no_body = Operation {
-            example: None,
-            statuses: &[204],
-            ..POST_USERS_LOGOUT
-        };
-        let empty = buffered(204, None, "");
-        classify(&empty, Some(&no_body), &Redactor::default()).unwrap();
-    }
-
-    #[test]
-    fn an_undocumented_2xx_is_unexpected() {
-        let err = classified(201, r#"{"status":"SUCCESS","response":{}}"#).unwrap_err();
-        assert!(matches!(err, Error::UnexpectedStatus(_)), "{err:?}");
-        let err = classified(201, r#"{"status":"ERROR"}"#).unwrap_err();
-        assert!(matches!(err, Error::Api(_)), "{err:?}");
-    }
-
-    #[test]
-    fn a_2xx_that_is_not_json_is_a_decode_error_with_its_status() {
-        let err = classified(200, "<html>oops</html>").unwrap_err();
-        let Error::Decode(e) = &err else {
-            panic!("{err:?}")
-        };
-        assert_eq!(e.http_status(), Some(StatusCode::OK));
-        assert_eq!(e.excerpt(), "<html>oops</html>");
-    }
-
-    #[test]
-    fn non_envelope_bodies_split_by_the_operations_documented_statuses() {
-        let html = "<html><body>Bad Gateway</body></html>";
-        let err = classified(502, html).unwrap_err();
-        let Error::UnexpectedStatus(e) = &err else {
-            panic!("{err:?}")
-        };
-        assert_eq!(e.excerpt(), html);
-        assert_eq!(e.content_type(), Some("application/json"));
-        // 401 is documented for logout: its body should have been the envelope.
-        let err = classified(401, "").unwrap_err();
-        let Error::Decode(e) = &err else {
-            panic!("{err:?}")
-        };
-        assert_eq!(e.excerpt(), "");
-        assert!(e.detail().unwrap().contains("EOF"));
-        // Without the operation's docs nothing is documented.
-        let err = classify(&buffered(401, None, ""), None, &Redactor::default()).unwrap_err();
-        assert!(matches!(err, Error::UnexpectedStatus(_)), "{err:?}");
-    }
+    use crate::secret::SecretHeader;
 
     #[test]
     fn probe_reads_only_a_top_level_string_status() {
@@ -397,10 +240,28 @@ mod tests {
     #[test]
     fn excerpt_is_short_and_single_line() {
         let long = format!("{}\n\n\tend", "a".repeat(500));
-        let cut = excerpt(long.as_bytes());
+        let cut = excerpt(long.as_bytes(), &Redactor::default());
         assert_eq!(cut.chars().count(), EXCERPT_CHARS + 1);
         assert!(cut.ends_with('…'));
-        assert_eq!(excerpt(b"line one\r\n  line\x00two"), "line one line two");
-        assert_eq!(excerpt(&[0xff, 0xfe, b'o', b'k']), "\u{fffd}\u{fffd}ok");
+        let plain = Redactor::default();
+        assert_eq!(
+            excerpt(b"line one\r\n  line\x00two", &plain),
+            "line one line two"
+        );
+        assert_eq!(
+            excerpt(&[0xff, 0xfe, b'o', b'k'], &plain),
+            "\u{fffd}\u{fffd}ok"
+        );
+    }
+
+    #[test]
+    fn excerpt_redacts_a_secret_across_the_cut_and_escaped() {
+        let token = SecretHeader::new("Bearer ", "tok/secret", "access token").unwrap();
+        let redactor = Redactor::new(Some(&token), None);
+        let straddling = format!("{}tok/secret", "a".repeat(EXCERPT_CHARS - 3));
+        let cut = excerpt(straddling.as_bytes(), &redactor);
+        assert!(!cut.contains("tok"), "{cut}");
+        let escaped = excerpt(br#"{"echo":"tok\/secret"}"#, &redactor);
+        assert_eq!(escaped, r#"{"echo":"[REDACTED]"}"#);
     }
 }

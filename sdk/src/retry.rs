@@ -1,4 +1,5 @@
-//! Retry policy as data, and the loop that applies it.
+//! Retry configuration as data, and the backoff it gives; [`crate::policy`] decides when it
+//! applies.
 //!
 //! The delay is computed here rather than with a backoff crate: the well-kept ones (`backon`,
 //! `backoff`) add jitter on top of the exponential delay instead of drawing the whole delay
@@ -7,24 +8,22 @@
 
 use std::time::{Duration, SystemTime};
 
-use reqwest::{
-    Method,
-    header::{HeaderMap, RETRY_AFTER},
-};
+use reqwest::header::{HeaderMap, RETRY_AFTER};
 
+#[cfg(doc)]
 use crate::error::Error;
 
 /// How failed requests are retried, for every operation.
 ///
-/// A failure is retried when [`Error::is_retryable`] says so (connect errors, attempt
-/// timeouts, HTTP 429/502/503/504 and status `QUOTA_LIMIT_EXCEED`) **and** sending the
-/// request again is safe for its method:
+/// A failure is retried when it is transient (connect errors, attempt timeouts, HTTP
+/// 429/502/503/504 and status `QUOTA_LIMIT_EXCEED`) **and** sending the request again is
+/// safe for its operation ([`Error::is_retryable`] tells the same verdict afterwards):
 ///
-/// * `GET`, `HEAD`, `OPTIONS`, `PUT` and `DELETE` are idempotent, and so is logging out (a
-///   token cannot be invalidated twice): they are retried after any of those failures,
-///   including a timeout or a dropped connection, where the first attempt may have reached the
-///   server.
-/// * `POST` and `PATCH` are retried only when the request certainly was not carried out: the
+/// * Idempotent operations (`GET`, `HEAD`, `OPTIONS`, `PUT`, `DELETE`, and logging out: a
+///   token cannot be invalidated twice; the spec's operations table says which) are retried
+///   after any of those failures, including a timeout or a dropped connection, where the first
+///   attempt may have reached the server.
+/// * Other `POST`s and `PATCH`es are retried only when the request certainly was not carried out: the
 ///   connection could not be made (nothing was sent), or the server refused it and asked for a
 ///   retry (HTTP 429 or 503, or status `QUOTA_LIMIT_EXCEED`). A timeout, a dropped connection
 ///   or a 502/504 after sending is returned to you instead, since repeating it could, say,
@@ -123,31 +122,6 @@ impl RetryConfig {
         self.max_retry_after
     }
 
-    /// The wait before retry number `retry` (1 = the first retry) after `err`, or `None` when
-    /// `err` must not be retried: not retryable, unsafe to repeat for this request, attempts
-    /// used up, or a `Retry-After` beyond the cap.
-    ///
-    /// `unit` is a uniform random number in `[0, 1)`; passing it in keeps this function pure.
-    pub(crate) fn retry_delay(
-        &self,
-        err: &Error,
-        retry: u32,
-        idempotent: bool,
-        unit: f64,
-    ) -> Option<Duration> {
-        if retry >= self.max_attempts || !err.is_retryable() {
-            return None;
-        }
-        if !idempotent && !err.certainly_not_carried_out() {
-            return None;
-        }
-        match err.retry_after() {
-            Some(wait) if wait > self.max_retry_after => None,
-            Some(wait) => Some(wait),
-            None => Some(self.backoff(retry, unit)),
-        }
-    }
-
     /// The random backoff before retry number `retry`.
     pub(crate) fn backoff(&self, retry: u32, unit: f64) -> Duration {
         let ceiling = self.backoff_ceiling(retry);
@@ -167,14 +141,6 @@ impl RetryConfig {
     }
 }
 
-/// Whether a request with this method may be sent twice without changing the outcome.
-pub(crate) fn is_idempotent(method: &Method) -> bool {
-    matches!(
-        *method,
-        Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE | Method::TRACE
-    )
-}
-
 /// Reads `Retry-After` as delta-seconds or an HTTP date (a date in the past means "now").
 pub(crate) fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
@@ -189,8 +155,7 @@ pub(crate) fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Status, error::ApiError};
-    use reqwest::{StatusCode, header::HeaderValue};
+    use reqwest::header::HeaderValue;
 
     fn headers(retry_after: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();
@@ -235,69 +200,6 @@ mod tests {
         let huge = config.with_max_backoff(Duration::MAX);
         let _ = huge.backoff(64, 0.999_999);
         let _ = huge.backoff(64, f64::NAN);
-    }
-
-    fn api(http: u16, status: Status, retry_after: Option<u64>) -> Error {
-        Error::Api(ApiError::new(
-            StatusCode::from_u16(http).unwrap(),
-            status,
-            None,
-            None,
-            Vec::new(),
-            retry_after.map(Duration::from_secs),
-        ))
-    }
-
-    #[test]
-    fn retry_after_replaces_backoff_and_beyond_the_cap_stops_retrying() {
-        let config = RetryConfig::default().with_max_retry_after(Duration::from_secs(10));
-        let asked = |secs| api(503, Status::ServerError, Some(secs));
-        assert_eq!(
-            config.retry_delay(&asked(3), 1, false, 0.9),
-            Some(Duration::from_secs(3))
-        );
-        assert_eq!(
-            config.retry_delay(&asked(10), 1, true, 0.9),
-            Some(Duration::from_secs(10))
-        );
-        assert_eq!(config.retry_delay(&asked(97_200), 1, true, 0.9), None);
-    }
-
-    #[test]
-    fn retries_stop_at_max_attempts_and_on_permanent_errors() {
-        let config = RetryConfig::default().with_max_attempts(3);
-        let busy = api(429, Status::QuotaLimitExceed, None);
-        assert!(config.retry_delay(&busy, 2, true, 0.5).is_some());
-        assert!(config.retry_delay(&busy, 3, true, 0.5).is_none());
-        let invalid = api(400, Status::InvalidParameter, None);
-        assert!(config.retry_delay(&invalid, 1, true, 0.5).is_none());
-        assert!(
-            RetryConfig::disabled()
-                .retry_delay(&busy, 1, true, 0.5)
-                .is_none()
-        );
-    }
-
-    #[test]
-    fn non_idempotent_requests_retry_only_when_certainly_not_carried_out() {
-        let config = RetryConfig::default();
-        for (err, post_retries) in [
-            (api(429, Status::QuotaLimitExceed, None), true),
-            (api(503, Status::ServerError, None), true),
-            (api(200, Status::QuotaLimitExceed, None), true),
-            (api(502, Status::ServerError, None), false),
-            (api(504, Status::ServerError, None), false),
-        ] {
-            assert!(config.retry_delay(&err, 1, true, 0.5).is_some(), "{err}");
-            assert_eq!(
-                config.retry_delay(&err, 1, false, 0.5).is_some(),
-                post_retries,
-                "{err}"
-            );
-        }
-        assert!(is_idempotent(&Method::GET) && is_idempotent(&Method::PUT));
-        assert!(is_idempotent(&Method::DELETE));
-        assert!(!is_idempotent(&Method::POST) && !is_idempotent(&Method::PATCH));
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::{borrow::Cow, fmt};
 
 use bytes::Bytes;
 use reqwest::header::HeaderValue;
+use serde_json::Value;
 use zeroize::Zeroize;
 
 use crate::error::{ConfigError, Error};
@@ -91,11 +92,12 @@ impl Drop for SecretHeader {
 
 /// Replaces every occurrence of the credentials in text that is about to be shown.
 ///
-/// A server (or a proxy's error page) may echo request headers back, verbatim or escaped: as
-/// a JSON string (`\/`, `\"`, `\\`) or percent-encoded. Response bodies go through
-/// [`scrub_body`](Self::scrub_body) before anything is decoded from them, so every error,
-/// outcome and trace field built from a body is clean; header text goes through
-/// [`scrub`](Self::scrub).
+/// Response bodies are never changed: the generated code decodes what the server sent. What
+/// the SDK shows is redacted instead, as it is shown: decoded strings (an envelope's
+/// `message`, `warnings`, an unrecognised `status`) after decoding, so JSON escapes are
+/// already undone there; raw text (a body excerpt, a header) as received. Both are searched
+/// for the secret as sent and for the other forms a server may echo it in: inside a JSON
+/// string (`\/`, `\"`, `\\`, in a body excerpt) or percent-encoded (in a URL, anywhere).
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Redactor<'a> {
     /// Each secret, and whether escaping changes it.
@@ -114,46 +116,62 @@ impl<'a> Redactor<'a> {
         }
     }
 
-    /// Calls `each` with every form of every secret: as sent, then its escaped forms (built
-    /// only for a secret that escaping changes, rare for tokens and keys).
-    fn for_each_form(&self, mut each: impl FnMut(&str)) {
+    /// The longest form a secret can take in raw text (percent-encoded: 3 bytes a byte).
+    pub(crate) fn longest(&self) -> usize {
+        self.secrets
+            .iter()
+            .map(|(secret, _)| secret.len() * 3)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// `text` with every form of every secret replaced; no copy when there is none.
+    pub(crate) fn scrub(&self, mut text: String) -> String {
         for (secret, escapes) in self.secrets {
             if secret.is_empty() {
                 continue;
             }
-            each(secret);
+            text = replace(text, secret);
             if escapes {
                 for form in escaped_forms(secret) {
-                    each(&form);
+                    text = replace(text, &form);
                 }
             }
         }
-    }
-
-    pub(crate) fn scrub(&self, text: &str) -> String {
-        self.scrub_owned(text.to_owned())
-    }
-
-    /// [`scrub`](Self::scrub) for text already owned: no copy unless a secret is in it.
-    pub(crate) fn scrub_owned(&self, mut text: String) -> String {
-        self.for_each_form(|form| {
-            if text.contains(form) {
-                text = text.replace(form, REDACTED);
-            }
-        });
         text
     }
 
-    /// The body with every form of every secret replaced; the same buffer (no copy) when it
-    /// holds none.
-    pub(crate) fn scrub_body(&self, body: Bytes) -> Bytes {
-        let mut body = body;
-        self.for_each_form(|form| {
-            if let Some(replaced) = replace_all(&body, form.as_bytes(), REDACTED.as_bytes()) {
-                body = Bytes::from(replaced);
-            }
-        });
-        body
+    /// Every string inside a decoded JSON value, keys included.
+    pub(crate) fn scrub_value(&self, value: Value) -> Value {
+        match value {
+            Value::String(text) => Value::String(self.scrub(text)),
+            Value::Array(items) => items.into_iter().map(|v| self.scrub_value(v)).collect(),
+            Value::Object(map) => map
+                .into_iter()
+                .map(|(k, v)| (self.scrub(k), self.scrub_value(v)))
+                .collect(),
+            other => other,
+        }
+    }
+
+    /// A decoded `status` or `errorCode`: a value the docs list cannot be a secret, an
+    /// unrecognised one may echo anything.
+    pub(crate) fn scrub_open<T: From<String>>(&self, value: T, text: fn(&T) -> &str) -> T {
+        let shown = text(&value);
+        let scrubbed = self.scrub(shown.to_owned());
+        if scrubbed == shown {
+            return value;
+        }
+        T::from(scrubbed)
+    }
+}
+
+/// `text` with every `form` replaced; no copy when there is none.
+fn replace(text: String, form: &str) -> String {
+    if text.contains(form) {
+        text.replace(form, REDACTED)
+    } else {
+        text
     }
 }
 
@@ -209,40 +227,6 @@ fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 
-/// `haystack` with every `needle` replaced, or `None` when there is none.
-fn replace_all(haystack: &[u8], needle: &[u8], with: &[u8]) -> Option<Vec<u8>> {
-    let mut at = find(haystack, needle, 0)?;
-    let mut out = Vec::with_capacity(haystack.len());
-    let mut copied = 0;
-    loop {
-        out.extend_from_slice(&haystack[copied..at]);
-        out.extend_from_slice(with);
-        copied = at + needle.len();
-        match find(haystack, needle, copied) {
-            Some(next) => at = next,
-            None => break,
-        }
-    }
-    out.extend_from_slice(&haystack[copied..]);
-    Some(out)
-}
-
-/// The first `needle` in `haystack` at or after `from`. A SIMD scan for the needle's first
-/// byte, then a comparison: for the short secrets and small bodies of this API that beats
-/// building a substring searcher (which cost more than the rest of the SDK's work per call).
-fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    let (&first, _) = needle.split_first()?;
-    let mut start = from;
-    while let Some(offset) = memchr::memchr(first, haystack.get(start..)?) {
-        let at = start + offset;
-        if haystack[at..].starts_with(needle) {
-            return Some(at);
-        }
-        start = at + 1;
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,14 +260,19 @@ mod tests {
         let key = SecretHeader::new("", "key-xyz", "API key").unwrap();
         let redactor = Redactor::new(Some(&token), Some(&key));
         assert_eq!(
-            redactor.scrub("echo: Bearer tok-abc / key-xyz / tok-abc"),
+            redactor.scrub("echo: Bearer tok-abc / key-xyz / tok-abc".into()),
             "echo: Bearer [REDACTED] / [REDACTED] / [REDACTED]"
         );
-        assert_eq!(Redactor::default().scrub("plain"), "plain");
-        let body = Bytes::from_static(br#"{"k":"tok-abc","m":"key-xyzkey-xyz"}"#);
+        assert_eq!(Redactor::default().scrub("plain".into()), "plain");
+        let value = serde_json::json!({"k": "tok-abc", "key-xyz": ["key-xyzkey-xyz", 1]});
         assert_eq!(
-            &redactor.scrub_body(body)[..],
-            br#"{"k":"[REDACTED]","m":"[REDACTED][REDACTED]"}"#
+            redactor.scrub_value(value),
+            serde_json::json!({"k": "[REDACTED]", "[REDACTED]": ["[REDACTED][REDACTED]", 1]})
+        );
+        let status = crate::Status::from("tok-abc!");
+        assert_eq!(
+            redactor.scrub_open(status, crate::Status::as_str).as_str(),
+            "[REDACTED]!"
         );
     }
 
@@ -298,21 +287,8 @@ mod tests {
             "a%2Fb%2Bc%3D%5C%22d", // percent-encoded
             "a%2fb%2bc%3d%5c%22d", // percent-encoded, lower-case hex
         ] {
-            let body = Bytes::from(format!("echo {echoed} end"));
-            let scrubbed = redactor.scrub_body(body);
-            assert_eq!(&scrubbed[..], b"echo [REDACTED] end", "{echoed}");
-            assert_eq!(redactor.scrub(&format!("<{echoed}>")), "<[REDACTED]>");
+            let shown = redactor.scrub(format!("echo {echoed} end"));
+            assert_eq!(shown, "echo [REDACTED] end", "{echoed}");
         }
-    }
-
-    #[test]
-    fn a_clean_body_is_not_copied() {
-        let token = SecretHeader::new("", "tok", "access token").unwrap();
-        let body = Bytes::from(b"nothing to see".to_vec());
-        let pointer = body.as_ptr();
-        assert_eq!(
-            Redactor::new(Some(&token), None).scrub_body(body).as_ptr(),
-            pointer
-        );
     }
 }

@@ -1,24 +1,23 @@
-//! The SDK's policy for every request of every generated operation, applied where the
-//! generated client hands its request over (`uberall_client::hooks::Transport`).
+//! Every request of every generated operation, from where the generated client hands it
+//! over (`uberall_client::hooks::Transport`) to the response it decodes.
 //!
-//! For each call: fail fast on an ended session; add the session's credentials; then attempt,
-//! each attempt in its own `uberall.request` span and bounded by the attempt timeout and what
-//! is left of the call's deadline; read the body up to the cap and scrub the credentials out
-//! of it; decide from the response what it means ([`crate::response::classify`]); retry what
-//! is retryable and safe for the method ([`RetryConfig`](crate::RetryConfig)). The success
-//! goes back to the generated code to decode; an error goes back typed through
-//! [`crate::bridge`].
+//! For each call: ask the [`Caller`] for the request's credentials (it may refuse: an ended
+//! session); then attempt, each attempt in its own `uberall.request` span and bounded by the
+//! attempt timeout and what is left of the call's deadline; read the body up to the cap;
+//! let [`crate::policy`] say what the response means and whether to try again. The success
+//! goes back to the generated code to decode, byte for byte as the server sent it; an error
+//! goes back typed through [`crate::bridge`].
 
 use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 use reqwest::{
     ResponseBuilderExt as _, Url,
-    header::{AUTHORIZATION, CONTENT_LENGTH, HeaderName, HeaderValue, USER_AGENT},
+    header::{AUTHORIZATION, HeaderName, HeaderValue, USER_AGENT},
 };
-use tracing::{Instrument, field};
+use tracing::{Instrument, Span, field};
 use uberall_client::{
-    hooks::{Exchange, Transport},
+    hooks::Exchange,
     operations::{self, Operation},
 };
 
@@ -26,28 +25,49 @@ use crate::{
     bridge::carry,
     client::ClientInner,
     error::{Error, ResponseError, TimeoutError},
-    response::{Buffered, classify},
-    retry::is_idempotent,
+    policy,
+    response::Buffered,
     secret::{Redactor, SecretHeader},
-    session::Shared,
 };
 
 static X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
 
-impl Transport for Shared {
-    fn execute<'a>(
-        &'a self,
-        http: &'a reqwest::Client,
-        request: reqwest::Request,
-        operation_id: &'static str,
-    ) -> Exchange<'a> {
-        Box::pin(async move {
-            match self.call(http, request, operation_id).await {
-                Ok(response) => Ok(response),
-                Err(err) => Err(carry(err).await),
-            }
-        })
-    }
+/// Whom requests are sent for: a session (its token, the client's API key) or, without a
+/// session, the client. The one place that decides which credentials a request carries and
+/// whether it may be sent at all.
+pub(crate) trait Caller: Send + Sync {
+    /// The client whose configuration and policy apply.
+    fn client(&self) -> &ClientInner;
+
+    /// The credentials `operation` is sent with, or why nothing may be sent.
+    fn credentials(&self, operation: Option<&'static Operation>) -> Result<Credentials<'_>, Error>;
+
+    /// An attempt of `operation` failed after the server may have processed it.
+    fn maybe_processed(&self, _operation: Option<&'static Operation>) {}
+}
+
+/// What a request carries to say who sends it.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Credentials<'a> {
+    /// `Authorization`.
+    pub(crate) token: Option<&'a SecretHeader>,
+    /// `X-API-KEY`.
+    pub(crate) api_key: Option<&'a SecretHeader>,
+}
+
+/// [`uberall_client::hooks::Transport::execute`] for any caller.
+pub(crate) fn execute<'a, C: Caller>(
+    caller: &'a C,
+    http: &'a reqwest::Client,
+    request: reqwest::Request,
+    operation_id: &'static str,
+) -> Exchange<'a> {
+    Box::pin(async move {
+        match call(caller, http, request, operation_id).await {
+            Ok(response) => Ok(response),
+            Err(err) => carry(err).await,
+        }
+    })
 }
 
 /// The call as the retry loop sees it.
@@ -61,75 +81,114 @@ struct Call<'a> {
     deadline: Option<Instant>,
 }
 
-impl Shared {
-    async fn call(
-        &self,
-        http: &reqwest::Client,
-        mut request: reqwest::Request,
-        operation_id: &'static str,
-    ) -> Result<reqwest::Response, Error> {
-        if self.is_ended() {
-            return Err(Error::SessionEnded);
+async fn call<C: Caller>(
+    caller: &C,
+    http: &reqwest::Client,
+    mut request: reqwest::Request,
+    operation_id: &'static str,
+) -> Result<reqwest::Response, Error> {
+    let inner = caller.client();
+    let operation = operations::by_id(operation_id);
+    let credentials = match caller.credentials(operation) {
+        Ok(credentials) => credentials,
+        Err(err) => {
+            let route = operation.map_or(request.url().path(), |op| op.path);
+            refused(inner, operation_id, request.method().as_str(), route, &err);
+            return Err(err);
         }
-        let authorization = self.authorization()?;
-        let inner = &*self.client.inner;
-        add_headers(&mut request, authorization, inner.api_key.as_ref())?;
-        let operation = operations::by_id(operation_id);
-        let is_logout = operation.is_some_and(|op| op.id == operations::POST_USERS_LOGOUT.id);
-        let idempotent = is_idempotent(request.method()) || is_logout;
-        let call = Call {
-            inner,
-            http,
-            operation_id,
-            operation,
-            redactor: Redactor::new(Some(authorization), inner.api_key.as_ref()),
-            deadline: Instant::now().checked_add(inner.deadline),
+    };
+    add_headers(&mut request, credentials)?;
+    // Unknown to the table (a generated client older than this crate): treated as unsafe to
+    // repeat, the conservative side.
+    let idempotent = operation.is_some_and(|op| op.idempotent);
+    let call = Call {
+        inner,
+        http,
+        operation_id,
+        operation,
+        redactor: Redactor::new(credentials.token, credentials.api_key),
+        deadline: Instant::now().checked_add(inner.deadline()),
+    };
+    let retry = inner.retry();
+    let mut attempt = 1;
+    loop {
+        // Keep the original for the last attempt; a body that cannot be cloned (a stream)
+        // makes this the last attempt.
+        let retry_copy = (attempt < retry.max_attempts())
+            .then(|| request.try_clone())
+            .flatten();
+        let err = match call.attempt(request, attempt).await {
+            Ok(response) => return Ok(response),
+            Err(err) => policy::judged(err, idempotent),
         };
-        let mut attempt = 1;
-        loop {
-            // Keep the original for the last attempt; a body that cannot be cloned (a stream)
-            // makes this the last attempt.
-            let retry_copy = (attempt < inner.retry.max_attempts())
-                .then(|| request.try_clone())
-                .flatten();
-            let err = match call.attempt(request, attempt).await {
-                Ok(response) => return Ok(response),
-                Err(err) => err,
-            };
-            if is_logout && err.may_have_taken_effect() {
-                self.note_logout_may_have_taken_effect();
-            }
-            let Some(next) = retry_copy else {
-                return Err(err);
-            };
-            let Some(delay) = inner
-                .retry
-                .retry_delay(&err, attempt, idempotent, fastrand::f64())
-            else {
-                return Err(err);
-            };
-            let resumes = Instant::now().checked_add(delay);
-            if call
-                .deadline
-                .is_some_and(|d| resumes.is_none_or(|r| r >= d))
-            {
-                // The next attempt could not finish in time; the error at hand says more than
-                // a deadline would.
-                return Err(err);
-            }
-            tracing::debug!(
-                operation = operation_id,
-                attempt,
-                error.kind = err.kind(),
-                http.status = err.http_status().map(|s| s.as_u16()),
-                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                "retrying uberall request"
-            );
-            tokio::time::sleep(delay).await;
-            request = next;
-            attempt += 1;
+        if policy::maybe_processed(&err) {
+            caller.maybe_processed(operation);
         }
+        let Some(next) = retry_copy else {
+            return Err(err);
+        };
+        let Some(delay) = policy::retry_delay(retry, &err, attempt, fastrand::f64()) else {
+            return Err(err);
+        };
+        let resumes = Instant::now().checked_add(delay);
+        if call
+            .deadline
+            .is_some_and(|d| resumes.is_none_or(|r| r >= d))
+        {
+            // The next attempt could not finish in time; the error at hand says more than
+            // a deadline would.
+            return Err(err);
+        }
+        tracing::debug!(
+            uberall.operation = operation_id,
+            uberall.attempt = attempt,
+            error.type = err.kind(),
+            http.response.status_code = err.http_status().map(|s| s.as_u16()),
+            delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+            "retrying uberall request"
+        );
+        tokio::time::sleep(delay).await;
+        request = next;
+        attempt += 1;
     }
+}
+
+/// Leaves the trace of a call refused before anything was sent (an ended session, an
+/// unusable credential): the span a request would have had, closed at once with its
+/// `error.type`.
+pub(crate) fn refused(
+    inner: &ClientInner,
+    operation_id: &'static str,
+    method: &str,
+    route: &str,
+    err: &Error,
+) {
+    request_span(inner, operation_id, method, route, 1).record("error.type", err.kind());
+}
+
+/// The `uberall.request` span of one attempt, with OpenTelemetry's HTTP client attribute
+/// names; the outcome's fields are recorded when known. With no subscriber interested it is
+/// disabled, and nothing is formatted.
+fn request_span(
+    inner: &ClientInner,
+    operation_id: &'static str,
+    method: &str,
+    route: &str,
+    attempt: u32,
+) -> Span {
+    let url = inner.url();
+    tracing::info_span!(
+        "uberall.request",
+        http.request.method = method,
+        http.route = route,
+        server.address = url.host_str().unwrap_or_default(),
+        server.port = url.port_or_known_default(),
+        uberall.operation = operation_id,
+        uberall.attempt = attempt,
+        http.response.status_code = field::Empty,
+        error.type = field::Empty,
+        duration_us = field::Empty,
+    )
 }
 
 impl Call<'_> {
@@ -140,28 +199,23 @@ impl Call<'_> {
         request: reqwest::Request,
         attempt: u32,
     ) -> Result<reqwest::Response, Error> {
-        let span = tracing::info_span!(
-            "uberall.request",
-            operation = self.operation_id,
-            http.method = request.method().as_str(),
-            attempt,
-            http.status = field::Empty,
-            elapsed_ms = field::Empty,
-            error.kind = field::Empty,
-        );
+        let route = self.operation.map_or(request.url().path(), |op| op.path);
+        let method = request.method().as_str();
+        let span = request_span(self.inner, self.operation_id, method, route, attempt);
         let started = (!span.is_disabled()).then(Instant::now);
         let result = self.exchange(request).instrument(span.clone()).await;
         if let Some(started) = started {
-            span.record("elapsed_ms", started.elapsed().as_secs_f64() * 1e3);
+            let micros = started.elapsed().as_micros();
+            span.record("duration_us", u64::try_from(micros).unwrap_or(u64::MAX));
             let status = match &result {
                 Ok(response) => Some(response.status()),
                 Err(err) => err.http_status(),
             };
             if let Some(status) = status {
-                span.record("http.status", status.as_u16());
+                span.record("http.response.status_code", status.as_u16());
             }
             if let Err(err) = &result {
-                span.record("error.kind", err.kind());
+                span.record("error.type", err.kind());
             }
         }
         result
@@ -169,22 +223,24 @@ impl Call<'_> {
 
     /// Sends, reads and classifies; the success comes back rebuilt around the read body.
     async fn exchange(&self, mut request: reqwest::Request) -> Result<reqwest::Response, Error> {
-        let remaining = self.deadline.map_or(self.inner.deadline, |d| {
+        let remaining = self.deadline.map_or(self.inner.deadline(), |d| {
             d.saturating_duration_since(Instant::now())
         });
         if remaining.is_zero() {
-            return Err(Error::Timeout(TimeoutError::deadline(self.inner.deadline)));
+            return Err(Error::Timeout(TimeoutError::deadline(
+                self.inner.deadline(),
+            )));
         }
         // Per request rather than on the reqwest client, so that it also applies to a
         // caller-supplied client. It covers connecting, sending and reading the body.
-        let (limit, deadline_bound) = if remaining < self.inner.timeout {
+        let (limit, deadline_bound) = if remaining < self.inner.timeout() {
             (remaining, true)
         } else {
-            (self.inner.timeout, false)
+            (self.inner.timeout(), false)
         };
         *request.timeout_mut() = Some(limit);
         let limit_kind = if deadline_bound {
-            (self.inner.deadline, true)
+            (self.inner.deadline(), true)
         } else {
             (limit, false)
         };
@@ -194,39 +250,36 @@ impl Call<'_> {
             .await
             .map_err(|e| Error::from_reqwest(e, Some(limit_kind)))?;
         let status = response.status();
-        check_origin(&self.inner.url, &response)?;
+        check_origin(self.inner.url(), &response)?;
         let headers = std::mem::take(response.headers_mut());
         let url = response.url().clone();
-        let body = read_capped(&mut response, self.inner.max_response_bytes)
+        let body = read_capped(&mut response, self.inner.max_response_bytes())
             .await
             .map_err(|e| match e {
                 Capped::TooLarge => Error::BodyTooLarge {
                     http_status: status,
-                    limit: self.inner.max_response_bytes,
+                    limit: self.inner.max_response_bytes(),
                 },
                 Capped::Read(e) => Error::from_reqwest(e, Some(limit_kind)),
             })?;
-        let read = body.len();
         let buffered = Buffered {
             status,
             headers,
-            body: self.redactor.scrub_body(body),
+            body,
         };
-        classify(&buffered, self.operation, &self.redactor)?;
-        Ok(rebuild(buffered, url, read))
+        policy::classify(&buffered, self.operation, &self.redactor)?;
+        Ok(rebuild(buffered, url))
     }
 }
 
 /// Sets the headers every request carries. Credential values are marked sensitive, so
 /// `http`'s own `Debug` never shows them.
-fn add_headers(
-    request: &mut reqwest::Request,
-    authorization: &SecretHeader,
-    api_key: Option<&SecretHeader>,
-) -> Result<(), Error> {
+fn add_headers(request: &mut reqwest::Request, credentials: Credentials<'_>) -> Result<(), Error> {
     let headers = request.headers_mut();
-    headers.insert(AUTHORIZATION, authorization.header_value()?);
-    if let Some(api_key) = api_key {
+    if let Some(token) = credentials.token {
+        headers.insert(AUTHORIZATION, token.header_value()?);
+    }
+    if let Some(api_key) = credentials.api_key {
         headers.insert(X_API_KEY.clone(), api_key.header_value()?);
     }
     headers.insert(USER_AGENT, HeaderValue::from_static(crate::USER_AGENT));
@@ -259,18 +312,14 @@ fn check_origin(base_url: &Url, response: &reqwest::Response) -> Result<(), Erro
     )))
 }
 
-/// The success response for the generated code to decode: same status, headers and URL, the
-/// read (and scrubbed) body. `read` is the length as received.
-fn rebuild(buffered: Buffered, url: Url, read: usize) -> reqwest::Response {
+/// The success response for the generated code to decode: same status, headers, URL and
+/// body, the body now in memory.
+fn rebuild(buffered: Buffered, url: Url) -> reqwest::Response {
     let Buffered {
         status,
-        mut headers,
+        headers,
         body,
     } = buffered;
-    if body.len() != read {
-        // Scrubbing changed the length.
-        headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
-    }
     let mut response = http::Response::new(reqwest::Body::from(body));
     *response.status_mut() = status;
     *response.headers_mut() = headers;
@@ -359,15 +408,10 @@ mod tests {
             headers,
             body: Bytes::from_static(b"{}"),
         };
-        let response = rebuild(buffered, url.clone(), 5);
+        let response = rebuild(buffered, url.clone());
         assert_eq!(response.status(), reqwest::StatusCode::CREATED);
         assert_eq!(response.url(), &url);
         assert_eq!(response.headers()["x-extra"], "1");
-        assert_eq!(
-            response.headers()[CONTENT_LENGTH],
-            "2",
-            "the scrubbed length"
-        );
         assert_eq!(&response.bytes().await.unwrap()[..], b"{}");
     }
 }

@@ -256,17 +256,20 @@ fn the_request_span_records_each_field_once() {
     assert_eq!(requests.len(), 2, "one span per attempt");
     for (_, fields) in &requests {
         for field in [
-            "operation",
-            "http.method",
-            "attempt",
-            "http.status",
-            "elapsed_ms",
+            "uberall.operation",
+            "uberall.attempt",
+            "http.request.method",
+            "http.route",
+            "server.address",
+            "server.port",
+            "http.response.status_code",
+            "duration_us",
         ] {
             assert_eq!(fields.get(field), Some(&1), "{field}: {fields:?}");
         }
     }
-    assert_eq!(requests[0].1.get("error.kind"), Some(&1));
-    assert_eq!(requests[1].1.get("error.kind"), None);
+    assert_eq!(requests[0].1.get("error.type"), Some(&1));
+    assert_eq!(requests[1].1.get("error.type"), None);
 }
 
 #[tokio::test]
