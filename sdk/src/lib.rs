@@ -103,13 +103,16 @@
 mod bridge;
 mod client;
 mod error;
+mod login;
 mod logout;
 mod policy;
 mod response;
 mod retry;
 mod secret;
+mod security;
 mod session;
 mod transport;
+mod wire;
 
 #[cfg(all(test, feature = "test-util"))]
 mod tests;
@@ -124,8 +127,9 @@ pub use client::{
     redirect_policy,
 };
 pub use error::{
-    ApiError, ConfigError, Error, ResponseError, Result, TimeoutError, TransportError,
+    ApiError, ConfigError, CredentialError, Error, ResponseError, Result, TimeoutError, TransportError,
 };
+pub use login::{LoginBuilder, LoginCredentials};
 pub use logout::LogoutOutcome;
 pub use retry::RetryConfig;
 pub use session::{Scoped, Session};
