@@ -30,6 +30,70 @@ pub mod types {
             Default::default()
         }
     }
+    ///`PostUsersLoginEnvelope`
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+    )]
+    pub struct PostUsersLoginEnvelope {
+        ///(optional) Holds further information about the response
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        pub response: PostUsersLoginResponse,
+        pub status: crate::types::Status,
+        ///(optional) Holds further warnings
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub warnings: ::std::vec::Vec<::serde_json::Value>,
+    }
+    impl PostUsersLoginEnvelope {
+        pub fn builder() -> builder::PostUsersLoginEnvelope {
+            Default::default()
+        }
+    }
+    ///`PostUsersLoginRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+    )]
+    pub struct PostUsersLoginRequest {
+        ///User email (email or userId is required)
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        ///User Password (password or private_key is required)
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub password: ::std::option::Option<::std::string::String>,
+        ///Private key (password or private_key is required)
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub private_key: ::std::option::Option<::std::string::String>,
+        ///UserId (email or userId is required)
+        #[serde(
+            rename = "userId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+    }
+    impl PostUsersLoginRequest {
+        pub fn builder() -> builder::PostUsersLoginRequest {
+            Default::default()
+        }
+    }
+    ///User access_token
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+    )]
+    pub struct PostUsersLoginResponse {
+        ///Access Token
+        pub access_token: ::std::string::String,
+    }
+    impl PostUsersLoginResponse {
+        pub fn builder() -> builder::PostUsersLoginResponse {
+            Default::default()
+        }
+    }
     ///`PostUsersLogoutEnvelope`
     #[derive(
         ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
@@ -167,6 +231,223 @@ pub mod types {
                     message: Ok(value.message),
                     response: Ok(value.response),
                     status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PostUsersLoginEnvelope {
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            response: ::std::result::Result<super::PostUsersLoginResponse, ::std::string::String>,
+            status: ::std::result::Result<crate::types::Status, ::std::string::String>,
+            warnings:
+                ::std::result::Result<::std::vec::Vec<::serde_json::Value>, ::std::string::String>,
+        }
+        impl ::std::default::Default for PostUsersLoginEnvelope {
+            fn default() -> Self {
+                Self {
+                    message: Ok(Default::default()),
+                    response: Err("no value supplied for response".to_string()),
+                    status: Err("no value supplied for status".to_string()),
+                    warnings: Ok(Default::default()),
+                }
+            }
+        }
+        impl PostUsersLoginEnvelope {
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for message: {e}"));
+                self
+            }
+            pub fn response<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::PostUsersLoginResponse>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.response = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for response: {e}"));
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::Status>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                self
+            }
+            pub fn warnings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.warnings = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for warnings: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostUsersLoginEnvelope> for super::PostUsersLoginEnvelope {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostUsersLoginEnvelope,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    message: value.message?,
+                    response: value.response?,
+                    status: value.status?,
+                    warnings: value.warnings?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostUsersLoginEnvelope> for PostUsersLoginEnvelope {
+            fn from(value: super::PostUsersLoginEnvelope) -> Self {
+                Self {
+                    message: Ok(value.message),
+                    response: Ok(value.response),
+                    status: Ok(value.status),
+                    warnings: Ok(value.warnings),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PostUsersLoginRequest {
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            password: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            private_key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        }
+        impl ::std::default::Default for PostUsersLoginRequest {
+            fn default() -> Self {
+                Self {
+                    email: Ok(Default::default()),
+                    password: Ok(Default::default()),
+                    private_key: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl PostUsersLoginRequest {
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for email: {e}"));
+                self
+            }
+            pub fn password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.password = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for password: {e}"));
+                self
+            }
+            pub fn private_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.private_key = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for private_key: {e}"));
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for user_id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostUsersLoginRequest> for super::PostUsersLoginRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostUsersLoginRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    email: value.email?,
+                    password: value.password?,
+                    private_key: value.private_key?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostUsersLoginRequest> for PostUsersLoginRequest {
+            fn from(value: super::PostUsersLoginRequest) -> Self {
+                Self {
+                    email: Ok(value.email),
+                    password: Ok(value.password),
+                    private_key: Ok(value.private_key),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PostUsersLoginResponse {
+            access_token: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for PostUsersLoginResponse {
+            fn default() -> Self {
+                Self {
+                    access_token: Err("no value supplied for access_token".to_string()),
+                }
+            }
+        }
+        impl PostUsersLoginResponse {
+            pub fn access_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.access_token = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for access_token: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostUsersLoginResponse> for super::PostUsersLoginResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostUsersLoginResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    access_token: value.access_token?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostUsersLoginResponse> for PostUsersLoginResponse {
+            fn from(value: super::PostUsersLoginResponse) -> Self {
+                Self {
+                    access_token: Ok(value.access_token),
                 }
             }
         }
@@ -807,6 +1088,21 @@ const _: () = {
     }
 };
 impl Client {
+    /**Provide an access_token for the user
+
+    Provides an access_token for the email or the userId provided in the LoginCommand. The accepted couples are: [email, password], [email, private_key], [userId, private_key].
+
+    Sends a `POST` request to `/users/login`
+
+    ```ignore
+    let response = client.post_users_login()
+        .body(body)
+        .send()
+        .await;
+    ```*/
+    pub fn post_users_login(&self) -> builder::PostUsersLogin<'_> {
+        builder::PostUsersLogin::new(self)
+    }
     /**Log out the current user
 
     Logs out the current user and invalidates the access_token associated with this session
@@ -831,6 +1127,91 @@ pub mod builder {
         encode_path, ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
         ResponseValue,
     };
+    /**Builder for [`Client::post_users_login`]
+
+    [`Client::post_users_login`]: super::Client::post_users_login*/
+    #[derive(Debug, Clone)]
+    pub struct PostUsersLogin<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::PostUsersLoginRequest, String>,
+    }
+    impl<'a> PostUsersLogin<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PostUsersLoginRequest>,
+            <V as std::convert::TryInto<types::PostUsersLoginRequest>>::Error: std::fmt::Display,
+        {
+            self.body = value.try_into().map(From::from).map_err(|s| {
+                format!(
+                    "conversion to `PostUsersLoginRequest` for body failed: {}",
+                    s
+                )
+            });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PostUsersLoginRequest,
+            ) -> types::builder::PostUsersLoginRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/users/login`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PostUsersLoginEnvelope>, Error<types::ErrorEnvelope>>
+        {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| types::PostUsersLoginRequest::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/users/login", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_users_login",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(
+                    ResponseValue::from_response(response).await?,
+                )),
+                401u16 => Err(Error::ErrorResponse(
+                    ResponseValue::from_response(response).await?,
+                )),
+                403u16 => Err(Error::ErrorResponse(
+                    ResponseValue::from_response(response).await?,
+                )),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::post_users_logout`]
 
     [`Client::post_users_logout`]: super::Client::post_users_logout*/
@@ -929,6 +1310,19 @@ pub mod operations {
             self.statuses.binary_search(&status).is_ok()
         }
     }
+    ///`POST /users/login`: Provide an access_token for the user
+    pub const POST_USERS_LOGIN: Operation = Operation {
+        id: "post_users_login",
+        method: "POST",
+        path: "/users/login",
+        statuses: &[200u16, 400u16, 401u16, 403u16],
+        example: Some((
+            200u16,
+            "{\"status\":\"SUCCESS\",\"response\":{\"access_token\":\"5f2b1c0e9a\"}}",
+        )),
+        security: &[],
+        idempotent: false,
+    };
     ///`POST /users/logout`: Log out the current user
     pub const POST_USERS_LOGOUT: Operation = Operation {
         id: "post_users_logout",
@@ -943,10 +1337,11 @@ pub mod operations {
         idempotent: true,
     };
     /// Every operation, in the spec's order.
-    pub const ALL: &[Operation] = &[POST_USERS_LOGOUT];
+    pub const ALL: &[Operation] = &[POST_USERS_LOGIN, POST_USERS_LOGOUT];
     /// The operation with this operationId.
     pub fn by_id(id: &str) -> Option<&'static Operation> {
         match id {
+            "post_users_login" => Some(&POST_USERS_LOGIN),
             "post_users_logout" => Some(&POST_USERS_LOGOUT),
             _ => None,
         }

@@ -156,7 +156,7 @@ pub(crate) async fn access_token(
         .send()
         .await?;
     let token = response.into_inner().response.access_token;
-    let token = token.expose();
+    let token = token.as_str();
     if token.trim().is_empty() {
         return Err(Error::Decode(ResponseError::new(
             None,

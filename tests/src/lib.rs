@@ -29,8 +29,12 @@ use tokio::{
 use tracing_subscriber::fmt::{MakeWriter, format::FmtSpan};
 use uberall_sdk::{Client, RetryConfig, mock::MockServer};
 
-/// The documented successful logout body.
-pub const SUCCESS_BODY: &str = r#"{"status":"SUCCESS","response":{"success":true,"redirectUrl":"http://example.com/redirect"}}"#;
+/// The documented successful logout body: the operations table's example, which the mock
+/// answers too.
+pub const SUCCESS_BODY: &str = match uberall_client::operations::POST_USERS_LOGOUT.example {
+    Some((_, body)) => body,
+    None => panic!("the spec gives no example of a successful logout"),
+};
 
 /// Three attempts, backoff of a few milliseconds, `Retry-After` honoured up to 50 ms.
 pub fn fast_retries() -> RetryConfig {

@@ -10,7 +10,7 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::{Method, StatusCode};
 use uberall_client::operations::{self, Operation};
 use uberall_sdk::{
-    Client, Error, LoginCredentials, Status,
+    Client, Error, LoginCredentials, Session, Status,
     mock::{Fault, MockResponse, MockServer},
 };
 use uberall_tests::{Capture, fast_retries, join_all};
@@ -376,8 +376,8 @@ async fn fifty_concurrent_calls_on_an_expired_session_cause_exactly_one_login() 
     let session = client.login(password_login()).send().await.unwrap();
     mock.expire_tokens();
     mock.clear_requests();
-    let clones: Vec<_> = (0..50).map(|_| session.clone().api()).collect();
-    let results = join_all(clones.iter().map(|api| call(api, &GET_LOCATION_GROUPS))).await;
+    let clones: Vec<Session> = (0..50).map(|_| session.clone()).collect();
+    let results = join_all(clones.iter().map(|s| call(s.api(), &GET_LOCATION_GROUPS))).await;
     assert!(results.iter().all(|r| matches!(r, Ok(s) if *s == 200)), "{results:?}");
     let logins = count(&mock, LOGIN);
     let calls = count(&mock, GET_LOCATION_GROUPS.id);
@@ -395,8 +395,8 @@ async fn a_failed_renewal_is_shared_not_repeated() {
     mock.clear_requests();
     mock.on(LOGIN)
         .enqueue(MockResponse::api_error(401, Status::NotAuthorized, None, "password changed"));
-    let clones: Vec<_> = (0..10).map(|_| session.clone().api()).collect();
-    let results = join_all(clones.iter().map(|api| call(api, &GET_LOCATION_GROUPS))).await;
+    let clones: Vec<Session> = (0..10).map(|_| session.clone()).collect();
+    let results = join_all(clones.iter().map(|s| call(s.api(), &GET_LOCATION_GROUPS))).await;
     for result in &results {
         let err = result.as_ref().unwrap_err();
         assert!(err.is_auth(), "{err:?}");
@@ -508,8 +508,14 @@ async fn login_secrets_never_reach_debug_display_or_traces() {
     let request = uberall_client::types::PostUsersLoginRequest {
         email: Some(EMAIL.to_owned()),
         password: Some(PASSWORD.to_owned().into()),
-        private_key: Some("key-Secret-0042".to_owned().into()),
+        private_key: None,
         user_id: None,
+    };
+    let by_key = uberall_client::types::PostUsersLoginRequest {
+        email: None,
+        password: None,
+        private_key: Some("key-Secret-0042".to_owned().into()),
+        user_id: Some(1),
     };
     let response = client
         .api()
@@ -519,9 +525,9 @@ async fn login_secrets_never_reach_debug_display_or_traces() {
         .await
         .unwrap()
         .into_inner();
-    let issued = response.response.access_token.expose().to_owned();
+    let issued = response.response.access_token.clone();
     let shown = format!(
-        "{credentials:?} {session:?} {client:?} {request:?} {response:?} {}",
+        "{credentials:?} {session:?} {client:?} {request:?} {by_key:?} {response:?} {}",
         capture.contents()
     );
     for secret in tokens.iter().chain([&issued, &PASSWORD.to_owned(), &"key-Secret-0042".to_owned()]) {

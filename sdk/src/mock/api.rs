@@ -15,7 +15,7 @@ use serde::Serialize;
 use uberall_client::{
     operations::{self, Operation},
     types::{
-        ErrorEnvelope, PostUsersLoginEnvelope, PostUsersLoginResponse, Sensitive, builder,
+        ErrorEnvelope, PostUsersLoginEnvelope, PostUsersLoginResponse, builder,
     },
 };
 
@@ -142,7 +142,7 @@ fn refused((http, status, message): auth::Refusal) -> Response<Body> {
 fn login_success(token: String) -> Response<Body> {
     let built: Result<PostUsersLoginEnvelope, _> = PostUsersLoginEnvelope::builder()
         .status(Status::Success)
-        .response(PostUsersLoginResponse::builder().access_token(Sensitive::from(token)))
+        .response(PostUsersLoginResponse::builder().access_token(token))
         .try_into();
     envelope(StatusCode::OK, built)
 }
