@@ -36,8 +36,8 @@ enum Source {
     Mock(MockServer),
     /// A real server: log in with email and password.
     Login { email: String, password: String },
-    /// A real server: a token obtained elsewhere.
-    Token(String),
+    /// A real server: a token obtained elsewhere (`UBERALL_ACCESS_TOKEN`).
+    Token,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -51,7 +51,7 @@ async fn source() -> Result<Source, Box<dyn std::error::Error>> {
         var("UBERALL_ACCESS_TOKEN"),
     ) {
         (Some(email), Some(password), _) => Ok(Source::Login { email, password }),
-        (None, None, Some(token)) => Ok(Source::Token(token)),
+        (None, None, Some(_)) => Ok(Source::Token),
         (None, None, None) => {
             let mock = MockServer::start().await?;
             mock.add_user("demo@example.com", "demo-password");
@@ -76,7 +76,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             let credentials = LoginCredentials::email_password(email.as_str(), password.as_str());
             client.login(credentials).send().await?
         }
-        Source::Token(_) => {
+        Source::Token => {
             let session = Session::from_env()?;
             println!("server:  {}", session.client().base_url());
             session

@@ -47,11 +47,11 @@ pub(crate) fn select(operation: &Operation, held: Held) -> Result<Held, Credenti
         }
     }
     match first_unmet {
-        Some((scheme, credential)) if !met => Err(CredentialError {
+        Some((scheme, credential)) if !met => Err(CredentialError(Box::new(Unmet {
             operation: operation.id,
             scheme,
             credential,
-        }),
+        }))),
         _ => Ok(send),
     }
 }
@@ -59,7 +59,11 @@ pub(crate) fn select(operation: &Operation, held: Held) -> Result<Held, Credenti
 /// An operation's security requirement cannot be met by this call's credentials; nothing was
 /// sent. From [`Error::MissingCredential`](crate::Error::MissingCredential).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CredentialError {
+pub struct CredentialError(Box<Unmet>);
+
+/// Boxed, to keep [`Error`](crate::Error) small.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Unmet {
     operation: &'static str,
     scheme: &'static str,
     credential: Option<Credential>,
@@ -68,28 +72,28 @@ pub struct CredentialError {
 impl CredentialError {
     /// The operation id, e.g. `post_users_logout`.
     pub fn operation(&self) -> &'static str {
-        self.operation
+        self.0.operation
     }
 
     /// The security scheme that could not be met, as the spec names it (`X-API-KEY`,
     /// `Authorization`, or one this SDK does not know, such as `publicKey`).
     pub fn scheme(&self) -> &'static str {
-        self.scheme
+        self.0.scheme
     }
 
     /// Whether the SDK knows the scheme (and the caller just lacks the credential).
     pub fn is_known_scheme(&self) -> bool {
-        self.credential.is_some()
+        self.0.credential.is_some()
     }
 }
 
 impl fmt::Display for CredentialError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Self {
+        let Unmet {
             operation,
             scheme,
             credential,
-        } = self;
+        } = &*self.0;
         match credential {
             Some(credential) => {
                 let hint = if *scheme == TOKEN_SCHEME {
