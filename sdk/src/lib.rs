@@ -59,8 +59,10 @@
 //!
 //! * **Retries.** Connect errors, attempt timeouts, HTTP 429/502/503/504 and
 //!   `QUOTA_LIMIT_EXCEED` are retried with exponential backoff and full jitter, when repeating
-//!   the request is safe: `GET`, `PUT`, `DELETE` (and logout) after any of them, `POST` and
-//!   `PATCH` only when the request certainly was not carried out (no connection, or 429/503).
+//!   the request is safe for the operation (the spec's operations table says which are
+//!   idempotent: `GET`, `PUT`, `DELETE`, logout) after any of them, other `POST`s and `PATCH`
+//!   only when the request certainly was not carried out (no connection, or 429/503);
+//!   [`Error::is_retryable`] gives the same verdict.
 //!   `Retry-After` (seconds or HTTP date) replaces the backoff; one longer than
 //!   [`RetryConfig::max_retry_after`] is not waited for: the error returns at once with
 //!   [`Error::retry_after`] set. Authentication and validation errors are never retried.
@@ -78,18 +80,21 @@
 //!   documented status with another body is [`Error::Decode`], an undocumented one
 //!   [`Error::UnexpectedStatus`].
 //! * **Secrets.** The API key and token are kept in redacting wrappers and wiped on drop;
-//!   `Debug`, `Display`, tracing fields and error messages never contain them. Every response
-//!   body is scrubbed of both (as sent, JSON-escaped and percent-encoded) before anything is
-//!   decoded from it, so neither an error, an outcome nor a decoded value can echo them.
+//!   `Debug`, `Display`, tracing fields and error messages never contain them. Response bodies
+//!   are decoded as sent; what the SDK shows from them (error messages and excerpts, outcome
+//!   messages) is redacted, as sent, JSON-escaped and percent-encoded.
 //!   Plain `http://` to a host other than loopback is refused unless
 //!   [`ClientBuilder::allow_insecure_http`] opts in.
 //! * **Redirects.** Only 307/308 redirects to the same origin are followed, so neither
 //!   `Authorization` nor `X-API-KEY` is ever sent to another host (reqwest alone would drop
 //!   `Authorization` there but forward `X-API-KEY`). With your own `reqwest::Client`, install
 //!   [`redirect_policy`] on it.
-//! * **Tracing.** Each attempt runs in an `uberall.request` span (INFO) with `operation`,
-//!   `http.method`, `attempt`, `http.status`, `elapsed_ms` and `error.kind`, each recorded
-//!   once; retries emit a DEBUG event. Without a subscriber the span costs next to nothing.
+//! * **Tracing.** Each attempt runs in an `uberall.request` span (INFO) with OpenTelemetry's
+//!   HTTP client fields (`http.request.method`, `http.route`, `server.address`,
+//!   `server.port`, `http.response.status_code`, `error.type`) and `uberall.operation`,
+//!   `uberall.attempt`, `duration_us`, each recorded once; a call refused before sending gets
+//!   one too; retries emit a DEBUG event. Without a subscriber the span costs next to
+//!   nothing. The README shows a subscriber printing one line per request.
 //!
 //! # Testing your service
 //!

@@ -292,3 +292,66 @@ async fn limits_too_far_away_to_represent_mean_no_limit() {
     client.session(mock.issue_token()).logout().await.unwrap();
     assert_eq!(mock.request_count(), 2);
 }
+
+/// The README's observability setup, writing into a buffer: one line per request (each
+/// attempt, and a call refused locally), carrying the span's fields, and nothing from hyper.
+#[test]
+fn the_readme_subscriber_prints_one_line_per_request() {
+    use tracing_subscriber::{filter::Targets, fmt::format::FmtSpan};
+    let capture = uberall_tests::Capture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_span_events(FmtSpan::CLOSE)
+        .with_ansi(false)
+        .with_writer(capture.clone())
+        .finish()
+        .with(Targets::new().with_target("uberall_sdk", tracing::Level::INFO));
+    tracing::subscriber::with_default(subscriber, || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let scenario = || async {
+            let (mock, client) = mock_with(retries(2)).await;
+            let session = client.session(mock.issue_token());
+            mock.enqueue(MockResponse::api_error(
+                503,
+                Status::ServerError,
+                None,
+                "down",
+            ));
+            session.logout().await.unwrap();
+            assert!(session.logout().await.unwrap_err().is_session_ended());
+        };
+        // See `the_request_span_records_each_field_once` on the interest cache.
+        runtime.block_on(scenario());
+        tracing::callsite::rebuild_interest_cache();
+        capture.clear();
+        runtime.block_on(scenario());
+    });
+    let output = capture.contents();
+    let lines: Vec<&str> = output.lines().collect();
+    assert_eq!(lines.len(), 3, "two attempts and one refusal:\n{output}");
+    for line in &lines {
+        assert!(line.contains(" INFO uberall.request{"), "{line}");
+        assert!(line.contains("http.request.method=\"POST\""), "{line}");
+        assert!(line.contains("http.route=\"/users/logout\""), "{line}");
+        assert!(line.contains("server.address=\"127.0.0.1\""), "{line}");
+    }
+    assert!(
+        lines[0].contains("http.response.status_code=503"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[0].contains("uberall.attempt=1"), "{}", lines[0]);
+    assert!(
+        lines[1].contains("http.response.status_code=200"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[1].contains("uberall.attempt=2") && lines[1].contains("duration_us="));
+    assert!(
+        lines[2].contains("error.type=\"session_ended\""),
+        "{}",
+        lines[2]
+    );
+}

@@ -807,3 +807,46 @@ fn traces_logs_and_formatted_values_never_contain_credentials() {
         assert!(texts.contains(expected), "{expected} missing:\n{texts}");
     }
 }
+
+/// Redaction is for what is shown, never for the data handed back: with credentials whose
+/// text is everywhere in a body (`t`, `1`, `true`, `e`), the documented success decodes
+/// exactly as sent, through `Session::api` and through `logout`.
+#[tokio::test]
+async fn credentials_inside_the_data_leave_it_intact() {
+    for secret in ["t", "1", "true", "e"] {
+        let mock = MockServer::builder()
+            .api_key(secret)
+            .redirect_url("http://example.com/redirect?t=1&true=e")
+            .start()
+            .await
+            .unwrap();
+        let client = mock
+            .client_builder()
+            .retry(RetryConfig::disabled())
+            .build()
+            .unwrap();
+        mock.add_token(secret);
+        let envelope = client
+            .session(secret)
+            .api()
+            .post_users_logout()
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{secret}: {e}"))
+            .into_inner();
+        assert_eq!(envelope.status, Status::Success, "{secret}");
+        assert_eq!(envelope.response.success, Some(true), "{secret}");
+        assert_eq!(
+            envelope.response.redirect_url.as_deref(),
+            Some("http://example.com/redirect?t=1&true=e"),
+            "{secret}"
+        );
+        mock.add_token(secret);
+        let outcome = client.session(secret).logout().await.unwrap();
+        assert_eq!(
+            outcome.redirect_url().map(|u| u.as_str()),
+            Some("http://example.com/redirect?t=1&true=e"),
+            "{secret}"
+        );
+    }
+}

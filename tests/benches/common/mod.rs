@@ -1,4 +1,4 @@
-//! What the benches share: the in-process server and the three contenders.
+//! What the benches share: the in-process server and the contenders.
 //!
 //! Every contender sends the same request (same method, path, headers and header values) to
 //! the same server and decodes the same 200 body into a typed value; `check_same_headers`
@@ -246,40 +246,120 @@ pub async fn sdk_logout(client: &uberall_sdk::Client) -> uberall_sdk::LogoutOutc
     client.session(TOKEN).logout().await.expect("sdk: logout")
 }
 
+/// The peer: raw's request and decoding, sent through `reqwest-middleware` with
+/// `reqwest-retry` (exponential backoff, 3 retries) and `reqwest-tracing` (a span per
+/// request), which is what a service not using the SDK would build.
+#[derive(Clone)]
+pub struct Middleware {
+    http: reqwest_middleware::ClientWithMiddleware,
+    url: reqwest::Url,
+}
+
+impl Middleware {
+    pub fn new(base: &str) -> Self {
+        let raw = Raw::new(base);
+        let retry = reqwest_retry::RetryTransientMiddleware::new_with_policy(
+            reqwest_retry::policies::ExponentialBackoff::builder().build_with_max_retries(3),
+        );
+        let http = reqwest_middleware::ClientBuilder::new(raw.http)
+            .with(reqwest_tracing::TracingMiddleware::default())
+            .with(retry)
+            .build();
+        Self { http, url: raw.url }
+    }
+
+    /// Raw's `logout`, through the middleware.
+    pub async fn logout(&self, token: &str) -> RawEnvelope {
+        let response = self
+            .http
+            .post(self.url.clone())
+            .bearer_auth(token)
+            .header(header::ACCEPT, "application/json")
+            .timeout(TIMEOUT)
+            .send()
+            .await
+            .expect("middleware: send");
+        assert_eq!(
+            response.status(),
+            reqwest::StatusCode::OK,
+            "middleware: status"
+        );
+        let envelope: RawEnvelope = response.json().await.expect("middleware: decode");
+        assert!(
+            envelope.status == RawStatus::Success && envelope.response.success != Some(false),
+            "middleware: not a successful logout"
+        );
+        envelope
+    }
+}
+
 /// The contenders, by name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Which {
     Raw,
     Generated,
+    Middleware,
+    /// One session, reused: `session.api().post_users_logout().send()`.
+    SdkSession,
+    /// The main job: a fresh session and `logout()`, default retries.
     Sdk,
+    /// The main job with retries disabled.
+    SdkNoRetry,
 }
 
 impl Which {
-    pub const ALL: [Which; 3] = [Which::Raw, Which::Generated, Which::Sdk];
+    pub const ALL: [Which; 6] = [
+        Which::Raw,
+        Which::Generated,
+        Which::Middleware,
+        Which::SdkSession,
+        Which::Sdk,
+        Which::SdkNoRetry,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Which::Raw => "raw_reqwest",
             Which::Generated => "generated",
+            Which::Middleware => "middleware",
+            Which::SdkSession => "sdk_session",
             Which::Sdk => "sdk",
+            Which::SdkNoRetry => "sdk_no_retry",
         }
+    }
+
+    /// Position in [`Which::ALL`].
+    pub fn index(self) -> usize {
+        Which::ALL.iter().position(|w| *w == self).unwrap_or(0)
     }
 }
 
-/// All three contenders against one server.
+/// Every contender against one server.
 #[derive(Clone)]
 pub struct Contenders {
     pub raw: Raw,
     pub generated: uberall_client::Client,
+    pub middleware: Middleware,
+    pub session: uberall_sdk::Session,
     pub sdk: uberall_sdk::Client,
+    pub sdk_no_retry: uberall_sdk::Client,
 }
 
 impl Contenders {
     pub fn new(base: &str) -> Self {
+        let sdk = sdk(base);
         Self {
             raw: Raw::new(base),
             generated: generated(base),
-            sdk: sdk(base),
+            middleware: Middleware::new(base),
+            session: sdk.session(TOKEN),
+            sdk,
+            sdk_no_retry: uberall_sdk::Client::builder()
+                .base_url(base)
+                .api_key(API_KEY)
+                .retry(uberall_sdk::RetryConfig::disabled())
+                .build()
+                .expect("SDK client"),
         }
     }
 
@@ -292,8 +372,25 @@ impl Contenders {
             Which::Generated => {
                 std::hint::black_box(generated_logout(&self.generated).await);
             }
+            Which::Middleware => {
+                std::hint::black_box(self.middleware.logout(TOKEN).await);
+            }
+            Which::SdkSession => {
+                let envelope = self
+                    .session
+                    .api()
+                    .post_users_logout()
+                    .send()
+                    .await
+                    .expect("sdk_session: send")
+                    .into_inner();
+                std::hint::black_box(envelope);
+            }
             Which::Sdk => {
                 std::hint::black_box(sdk_logout(&self.sdk).await);
+            }
+            Which::SdkNoRetry => {
+                std::hint::black_box(sdk_logout(&self.sdk_no_retry).await);
             }
         }
     }
@@ -312,7 +409,7 @@ pub fn check_same_headers(rt: &tokio::runtime::Runtime) {
         }
     });
     let seen = seen.lock().expect("capture lock");
-    assert_eq!(seen.len(), 3, "one request per contender");
+    assert_eq!(seen.len(), Which::ALL.len(), "one request per contender");
     let shown = |h: &HeaderMap| {
         let mut pairs: Vec<String> = h
             .iter()
