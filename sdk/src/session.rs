@@ -37,6 +37,18 @@ use crate::{
 /// session; every operation it has goes through the session's credentials and the client's
 /// policy (retries, timeouts, deadline, body cap, redaction, tracing).
 ///
+/// Where it comes from: [`Client::login`] (it logged a user in and holds the token it
+/// received) or [`Client::session`] (a token you already have).
+///
+/// **Renewal.** A session opened by [`Client::login`] whose call is answered `401
+/// BAD_ACCESS_TOKEN` (the request was refused at the door: it did nothing) logs in again with
+/// the same credentials and sends that call once more with the fresh token, which all clones
+/// use from then on. Clones hitting the expiry together share one login; a failed login is
+/// shared too, not repeated. A call is resent at most once (a second rejection is returned),
+/// never once the session is logging out or ended, and logout itself never renews.
+/// [`LoginBuilder::renew_on_expiry(false)`](crate::LoginBuilder::renew_on_expiry) turns it
+/// off; a session from [`Client::session`] never renews (it has nothing to log in with).
+///
 /// Logging out:
 /// * [`logout`](Session::logout) sends `POST /users/logout` once, however many clones call it
 ///   at the same time.
@@ -326,8 +338,12 @@ impl Session {
     }
 
     /// The generated client (`uberall_client::Client`) bound to this session: every operation
-    /// of the spec, each sent with this session's token and the client's API key, retried,
-    /// timed out, capped and traced by the SDK. Its errors convert into [`Error`] with `?`.
+    /// of the spec, each sent with the credentials its doc accepts (this session's token where
+    /// it accepts `Authorization`, the client's API key where it accepts `X-API-KEY`, nothing
+    /// where it declares no security), retried, timed out, capped and traced by the SDK. Its
+    /// errors convert into [`Error`] with `?`; a requirement this session cannot meet (a scheme
+    /// the SDK does not know, a key the client lacks) is [`Error::MissingCredential`], and
+    /// nothing is sent.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -363,7 +379,10 @@ impl Session {
     /// the server then answers `BAD_ACCESS_TOKEN`, the token is gone, which is what was asked:
     /// the result is `Ok` with [`LogoutOutcome::was_already_logged_out`] set. Otherwise
     /// (first attempt, or earlier attempts answered by the API itself) `BAD_ACCESS_TOKEN` is
-    /// an [`Error::Api`]: the token was never valid, or expired.
+    /// an [`Error::Api`]: the token was never valid, or expired. A session opened by
+    /// [`Client::login`] does not renew to log out: a token the API calls bad is unusable
+    /// already, so `BAD_ACCESS_TOKEN` ends the session with
+    /// [`LogoutOutcome::was_already_logged_out`] set.
     ///
     /// # Errors
     ///
