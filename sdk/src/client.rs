@@ -247,7 +247,9 @@ impl Caller for ClientInner {
             api_key: self.api_key.is_some(),
         };
         let send = match operation {
-            Some(operation) => security::select(operation, held).map_err(Error::MissingCredential)?,
+            Some(operation) => {
+                security::select(operation, held).map_err(Error::MissingCredential)?
+            }
             None => held,
         };
         Ok(Credentials {

@@ -132,7 +132,8 @@ pub use client::{
     redirect_policy,
 };
 pub use error::{
-    ApiError, ConfigError, CredentialError, Error, ResponseError, Result, TimeoutError, TransportError,
+    ApiError, ConfigError, CredentialError, Error, ResponseError, Result, TimeoutError,
+    TransportError,
 };
 pub use login::{LoginBuilder, LoginCredentials};
 pub use logout::LogoutOutcome;

@@ -51,7 +51,10 @@ impl LoginCredentials {
 
     /// A user's email and the account's private API key (what the client sends as
     /// `X-API-KEY`): a server acting for one of its users.
-    pub fn email_private_key(email: impl Into<String>, private_key: impl Into<SecretString>) -> Self {
+    pub fn email_private_key(
+        email: impl Into<String>,
+        private_key: impl Into<SecretString>,
+    ) -> Self {
         Self {
             who: Who::Email(email.into()),
             proof: Proof::PrivateKey(private_key.into()),

@@ -217,7 +217,9 @@ impl Caller for SessionCaller {
             api_key: api_key.is_some(),
         };
         let send = match operation {
-            Some(operation) => security::select(operation, held).map_err(Error::MissingCredential)?,
+            Some(operation) => {
+                security::select(operation, held).map_err(Error::MissingCredential)?
+            }
             None => held,
         };
         Ok(Credentials {
@@ -507,9 +509,7 @@ impl Session {
             Err(err) => match Error::from(err) {
                 // A session from login: the token the API calls bad is unusable already, so
                 // the session ends here (logging in just to log out would make no sense).
-                Error::Api(api)
-                    if api.status() == &Status::BadAccessToken && caller.from_login =>
-                {
+                Error::Api(api) if api.status() == &Status::BadAccessToken && caller.from_login => {
                     tracing::debug!("BAD_ACCESS_TOKEN on logout: the token is already unusable");
                     Ok(LogoutOutcome::already_logged_out())
                 }

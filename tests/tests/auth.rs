@@ -41,8 +41,11 @@ const GET_LOCATIONS: Operation = get(
     &[&["X-API-KEY"], &["Authorization"]],
 );
 /// The token only.
-const GET_LOCATION_GROUPS: Operation =
-    get("get_location_groups", "/location-groups", &[&["Authorization"]]);
+const GET_LOCATION_GROUPS: Operation = get(
+    "get_location_groups",
+    "/location-groups",
+    &[&["Authorization"]],
+);
 /// The API key only.
 const GET_CATEGORIES: Operation = get("get_categories", "/categories", &[&["X-API-KEY"]]);
 /// A scheme the SDK cannot send.
@@ -125,12 +128,18 @@ async fn login_sends_no_credential_header_and_the_session_holds_the_token() {
     assert_eq!(body["password"], PASSWORD);
 
     // The session sends the token it received: the mock issued it and accepts it.
-    assert_eq!(call(&session.api(), &GET_LOCATION_GROUPS).await.unwrap(), 200);
+    assert_eq!(
+        call(session.api(), &GET_LOCATION_GROUPS).await.unwrap(),
+        200
+    );
     let sent = mock.on(GET_LOCATION_GROUPS.id).requests();
     let token = uberall_tests::bearer(credentials(&sent[0]).0.expect("Authorization sent"));
     assert!(mock.is_token_live(token));
     session.logout().await.expect("logout");
-    assert!(!mock.is_token_live(token), "logout invalidated the login's token");
+    assert!(
+        !mock.is_token_live(token),
+        "logout invalidated the login's token"
+    );
 }
 
 #[tokio::test]
@@ -146,7 +155,7 @@ async fn every_accepted_pair_logs_in() {
         let shown = format!("{credentials:?}");
         let session = client.login(credentials).send().await.expect(&shown);
         assert_eq!(
-            call(&session.api(), &GET_LOCATION_GROUPS).await.unwrap(),
+            call(session.api(), &GET_LOCATION_GROUPS).await.unwrap(),
             200,
             "{shown}"
         );
@@ -188,7 +197,11 @@ async fn a_login_is_retried_only_when_it_cannot_have_been_processed() {
     // Refused with 503: not processed, so retried.
     mock.on(LOGIN)
         .enqueue(MockResponse::new(503).with_header("Retry-After", "0"));
-    client.login(password_login()).send().await.expect("retried");
+    client
+        .login(password_login())
+        .send()
+        .await
+        .expect("retried");
     assert_eq!(count(&mock, LOGIN), 2);
 
     // Processed, then the answer was lost: a second login could open a second session.
@@ -220,10 +233,20 @@ async fn a_key_only_call_sends_x_api_key_and_no_authorization() {
     let (mock, client) = setup().await;
     let api = client.api();
     for operation in [&GET_CATEGORIES, &GET_LOCATIONS] {
-        assert_eq!(call(&api, operation).await.unwrap(), 200, "{}", operation.id);
+        assert_eq!(
+            call(&api, operation).await.unwrap(),
+            200,
+            "{}",
+            operation.id
+        );
     }
     // A generated operation too: logout accepts the API key alone.
-    client.api().post_users_logout().send().await.expect("logout by key");
+    client
+        .api()
+        .post_users_logout()
+        .send()
+        .await
+        .expect("logout by key");
     let requests = mock.requests();
     assert_eq!(requests.len(), 3);
     for request in &requests {
@@ -248,16 +271,20 @@ async fn a_session_sends_what_each_operation_accepts() {
         &GET_CATEGORIES,
         &GET_SUGGESTIONS,
     ] {
-        assert_eq!(call(&api, operation).await.unwrap(), 200, "{}", operation.id);
+        assert_eq!(call(api, operation).await.unwrap(), 200, "{}", operation.id);
     }
     // The generated login, through a session: no security, no credential header.
     let body = uberall_client::types::PostUsersLoginRequest {
         email: Some(EMAIL.to_owned()),
-        password: Some(PASSWORD.to_owned().into()),
+        password: Some(PASSWORD.into()),
         private_key: None,
         user_id: None,
     };
-    api.post_users_login().body(body).send().await.expect("login");
+    api.post_users_login()
+        .body(body)
+        .send()
+        .await
+        .expect("login");
     let sent: Vec<_> = mock
         .requests()
         .iter()
@@ -297,7 +324,7 @@ async fn an_unknown_scheme_or_a_missing_key_is_refused_before_sending() {
     let (mock, client) = setup().await;
     let session = client.login(password_login()).send().await.unwrap();
     mock.clear_requests();
-    let err = call(&session.api(), &GET_SEARCH).await.unwrap_err();
+    let err = call(session.api(), &GET_SEARCH).await.unwrap_err();
     assert!(err.is_missing_credential(), "{err:?}");
     assert!(err.to_string().contains("publicKey"), "{err}");
 
@@ -360,12 +387,18 @@ async fn an_expired_session_logs_in_again_and_resends_the_call_once() {
     let (mock, client) = setup().await;
     let session = client.login(password_login()).send().await.unwrap();
     assert_eq!(mock.expire_tokens(), 1);
-    assert_eq!(call(&session.api(), &GET_LOCATION_GROUPS).await.unwrap(), 200);
+    assert_eq!(
+        call(session.api(), &GET_LOCATION_GROUPS).await.unwrap(),
+        200
+    );
     assert_eq!(count(&mock, LOGIN), 2);
     assert_eq!(count(&mock, GET_LOCATION_GROUPS.id), 2);
     // The renewed token is the session's from now on, for every clone.
     mock.clear_requests();
-    assert_eq!(call(&session.clone().api(), &GET_LOCATIONS).await.unwrap(), 200);
+    assert_eq!(
+        call(session.clone().api(), &GET_LOCATIONS).await.unwrap(),
+        200
+    );
     assert_eq!(mock.request_count(), 1);
     session.logout().await.expect("logout of the renewed token");
 }
@@ -378,10 +411,16 @@ async fn fifty_concurrent_calls_on_an_expired_session_cause_exactly_one_login() 
     mock.clear_requests();
     let clones: Vec<Session> = (0..50).map(|_| session.clone()).collect();
     let results = join_all(clones.iter().map(|s| call(s.api(), &GET_LOCATION_GROUPS))).await;
-    assert!(results.iter().all(|r| matches!(r, Ok(s) if *s == 200)), "{results:?}");
+    assert!(
+        results.iter().all(|r| matches!(r, Ok(s) if *s == 200)),
+        "{results:?}"
+    );
     let logins = count(&mock, LOGIN);
     let calls = count(&mock, GET_LOCATION_GROUPS.id);
-    eprintln!("50 concurrent calls: {logins} login, {calls} call requests, {} in all", mock.request_count());
+    eprintln!(
+        "50 concurrent calls: {logins} login, {calls} call requests, {} in all",
+        mock.request_count()
+    );
     assert_eq!(logins, 1);
     // Each call was rejected at most once and resent at most once.
     assert!((50..=100).contains(&calls), "{calls}");
@@ -393,8 +432,12 @@ async fn a_failed_renewal_is_shared_not_repeated() {
     let session = client.login(password_login()).send().await.unwrap();
     mock.expire_tokens();
     mock.clear_requests();
-    mock.on(LOGIN)
-        .enqueue(MockResponse::api_error(401, Status::NotAuthorized, None, "password changed"));
+    mock.on(LOGIN).enqueue(MockResponse::api_error(
+        401,
+        Status::NotAuthorized,
+        None,
+        "password changed",
+    ));
     let clones: Vec<Session> = (0..10).map(|_| session.clone()).collect();
     let results = join_all(clones.iter().map(|s| call(s.api(), &GET_LOCATION_GROUPS))).await;
     for result in &results {
@@ -410,8 +453,10 @@ async fn renewal_happens_once_per_call_never_in_a_loop() {
     let session = client.login(password_login()).send().await.unwrap();
     mock.clear_requests();
     let rejected = || MockResponse::api_error(401, Status::BadAccessToken, None, "expired");
-    mock.on(GET_LOCATION_GROUPS.id).enqueue(rejected()).enqueue(rejected());
-    let err = call(&session.api(), &GET_LOCATION_GROUPS).await.unwrap_err();
+    mock.on(GET_LOCATION_GROUPS.id)
+        .enqueue(rejected())
+        .enqueue(rejected());
+    let err = call(session.api(), &GET_LOCATION_GROUPS).await.unwrap_err();
     assert_eq!(err.status(), Some(&Status::BadAccessToken));
     assert_eq!(count(&mock, LOGIN), 1);
     assert_eq!(count(&mock, GET_LOCATION_GROUPS.id), 2);
@@ -429,7 +474,7 @@ async fn no_renewal_where_the_answer_does_not_show_the_call_did_nothing() {
         None,
         "odd",
     ));
-    let err = call(&session.api(), &GET_LOCATIONS).await.unwrap_err();
+    let err = call(session.api(), &GET_LOCATIONS).await.unwrap_err();
     assert_eq!(err.status(), Some(&Status::BadAccessToken));
     assert_eq!(count(&mock, LOGIN), 0);
 }
@@ -447,7 +492,7 @@ async fn renewal_can_be_turned_off_and_a_bare_token_session_never_renews() {
     mock.expire_tokens();
     mock.clear_requests();
     for session in [session, bare] {
-        let err = call(&session.api(), &GET_LOCATION_GROUPS).await.unwrap_err();
+        let err = call(session.api(), &GET_LOCATION_GROUPS).await.unwrap_err();
         assert_eq!(err.status(), Some(&Status::BadAccessToken));
     }
     assert_eq!(count(&mock, LOGIN), 0);
@@ -460,13 +505,16 @@ async fn logout_never_renews_and_nothing_renews_after_it() {
     let session = client.login(password_login()).send().await.unwrap();
     mock.expire_tokens();
     mock.clear_requests();
-    let outcome = session.logout().await.expect("an unusable token ends the session");
+    let outcome = session
+        .logout()
+        .await
+        .expect("an unusable token ends the session");
     assert!(outcome.was_already_logged_out());
     assert!(session.is_ended());
     assert_eq!(count(&mock, LOGIN), 0);
     assert_eq!(mock.request_count(), 1);
     // Ended: calls are refused locally, no login.
-    let err = call(&session.api(), &GET_LOCATION_GROUPS).await.unwrap_err();
+    let err = call(session.api(), &GET_LOCATION_GROUPS).await.unwrap_err();
     assert!(err.is_session_ended());
     assert_eq!(mock.request_count(), 1);
 }
@@ -479,7 +527,9 @@ async fn a_logged_out_session_is_not_renewed_by_a_call_that_was_in_flight() {
     mock.clear_requests();
     // A clone's call started before the logout would have carried the old token; after
     // logout every call is refused before sending, whatever the token's state.
-    let err = call(&session.clone().api(), &GET_LOCATIONS).await.unwrap_err();
+    let err = call(session.clone().api(), &GET_LOCATIONS)
+        .await
+        .unwrap_err();
     assert!(err.is_session_ended());
     assert_eq!(mock.request_count(), 0);
 }
@@ -496,25 +546,28 @@ async fn login_secrets_never_reach_debug_display_or_traces() {
     let credentials = password_login();
     let session = client.login(credentials.clone()).send().await.unwrap();
     mock.expire_tokens();
-    call(&session.api(), &GET_LOCATION_GROUPS).await.unwrap();
+    call(session.api(), &GET_LOCATION_GROUPS).await.unwrap();
     let tokens: Vec<String> = mock
         .requests()
         .iter()
-        .filter_map(|r| r.header("authorization").map(|a| uberall_tests::bearer(a).to_owned()))
+        .filter_map(|r| {
+            r.header("authorization")
+                .map(|a| uberall_tests::bearer(a).to_owned())
+        })
         .collect();
     assert_eq!(tokens.len(), 2, "the first and the renewed token");
 
     // The generated login types a user reaches through client.api().post_users_login().
     let request = uberall_client::types::PostUsersLoginRequest {
         email: Some(EMAIL.to_owned()),
-        password: Some(PASSWORD.to_owned().into()),
+        password: Some(PASSWORD.into()),
         private_key: None,
         user_id: None,
     };
     let by_key = uberall_client::types::PostUsersLoginRequest {
         email: None,
         password: None,
-        private_key: Some("key-Secret-0042".to_owned().into()),
+        private_key: Some("key-Secret-0042".into()),
         user_id: Some(1),
     };
     let response = client
@@ -530,7 +583,11 @@ async fn login_secrets_never_reach_debug_display_or_traces() {
         "{credentials:?} {session:?} {client:?} {request:?} {by_key:?} {response:?} {}",
         capture.contents()
     );
-    for secret in tokens.iter().chain([&issued, &PASSWORD.to_owned(), &"key-Secret-0042".to_owned()]) {
+    for secret in
+        tokens
+            .iter()
+            .chain([&issued, &PASSWORD.to_owned(), &"key-Secret-0042".to_owned()])
+    {
         assert!(!shown.contains(secret.as_str()), "{secret} leaked: {shown}");
     }
     assert!(shown.contains(EMAIL), "who logs in is not secret");

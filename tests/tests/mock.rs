@@ -271,7 +271,9 @@ async fn the_logout_answer_is_the_documented_example() {
         .send()
         .await
         .unwrap();
-    let example = uberall_client::operations::POST_USERS_LOGOUT.example.unwrap();
+    let example = uberall_client::operations::POST_USERS_LOGOUT
+        .example
+        .unwrap();
     assert_eq!(response.status(), example.0);
     assert_eq!(response.text().await.unwrap(), example.1);
     let outcome = session.logout().await.unwrap();
@@ -482,7 +484,12 @@ async fn refused_credentials_are_error_envelopes() {
             Some("live"),
             Status::BadPrivateKey,
         ),
-        ("wrong key alone", Some("wrong"), None, Status::BadPrivateKey),
+        (
+            "wrong key alone",
+            Some("wrong"),
+            None,
+            Status::BadPrivateKey,
+        ),
         (
             "unknown token",
             Some(&key),

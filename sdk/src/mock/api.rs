@@ -14,9 +14,7 @@ use bytes::Bytes;
 use serde::Serialize;
 use uberall_client::{
     operations::{self, Operation},
-    types::{
-        ErrorEnvelope, PostUsersLoginEnvelope, PostUsersLoginResponse, builder,
-    },
+    types::{ErrorEnvelope, PostUsersLoginEnvelope, PostUsersLoginResponse, builder},
 };
 
 use super::{MockState, auth};
@@ -146,4 +144,3 @@ fn login_success(token: String) -> Response<Body> {
         .try_into();
     envelope(StatusCode::OK, built)
 }
-

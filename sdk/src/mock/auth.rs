@@ -134,9 +134,7 @@ pub(super) fn login(state: &MockState, body: &[u8]) -> Result<String, Refusal> {
         }
     };
     let accepted = match (password, private_key) {
-        (Some(password), None) if email.is_some() => {
-            user.is_some_and(|u| u.password == password)
-        }
+        (Some(password), None) if email.is_some() => user.is_some_and(|u| u.password == password),
         (None, Some(key)) => {
             if state.api_key.as_deref() != Some(key) {
                 return Err((401, Status::BadPrivateKey, "invalid private key".to_owned()));
@@ -147,8 +145,7 @@ pub(super) fn login(state: &MockState, body: &[u8]) -> Result<String, Refusal> {
             return Err((
                 400,
                 Status::InvalidParameter,
-                "send [email, password], [email, private_key] or [userId, private_key]"
-                    .to_owned(),
+                "send [email, password], [email, private_key] or [userId, private_key]".to_owned(),
             ));
         }
     };
