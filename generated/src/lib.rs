@@ -35,10 +35,16 @@ pub mod types {
         ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
     )]
     pub struct PostUsersLoginEnvelope {
+        #[serde(
+            rename = "errorCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_code: ::std::option::Option<crate::types::ErrorCode>,
         ///(optional) Holds further information about the response
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
-        pub response: PostUsersLoginResponse,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub response: ::std::option::Option<PostUsersLoginResponse>,
         pub status: crate::types::Status,
         ///(optional) Holds further warnings
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -60,16 +66,16 @@ pub mod types {
         schemars::JsonSchema,
     )]
     pub struct PostUsersLoginRequest {
-        ///User email (email or userId is required)
+        ///The user's email address. Give either email or userId.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
-        ///User Password (password or private_key is required)
+        ///The user's password, with email. Give either password or private_key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub password: ::std::option::Option<::std::string::String>,
-        ///Private key (password or private_key is required)
+        pub password: ::std::option::Option<crate::types::Sensitive>,
+        ///The account's private API key, instead of the password. Give either password or private_key; with userId, give private_key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub private_key: ::std::option::Option<::std::string::String>,
-        ///UserId (email or userId is required)
+        pub private_key: ::std::option::Option<crate::types::Sensitive>,
+        ///The user's uberall id. Give either email or userId; a userId goes with a private_key.
         #[serde(
             rename = "userId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -81,13 +87,20 @@ pub mod types {
             Default::default()
         }
     }
-    ///User access_token
+    ///The user's access_token
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
     )]
     pub struct PostUsersLoginResponse {
-        ///Access Token
-        pub access_token: ::std::string::String,
+        ///Access token of the user, sent as `Authorization: Bearer <access_token>` (or in the accessToken header on older pages) on later calls
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub access_token: ::std::option::Option<crate::types::Sensitive>,
     }
     impl PostUsersLoginResponse {
         pub fn builder() -> builder::PostUsersLoginResponse {
@@ -236,11 +249,18 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct PostUsersLoginEnvelope {
+            error_code: ::std::result::Result<
+                ::std::option::Option<crate::types::ErrorCode>,
+                ::std::string::String,
+            >,
             message: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            response: ::std::result::Result<super::PostUsersLoginResponse, ::std::string::String>,
+            response: ::std::result::Result<
+                ::std::option::Option<super::PostUsersLoginResponse>,
+                ::std::string::String,
+            >,
             status: ::std::result::Result<crate::types::Status, ::std::string::String>,
             warnings:
                 ::std::result::Result<::std::vec::Vec<::serde_json::Value>, ::std::string::String>,
@@ -248,14 +268,25 @@ pub mod types {
         impl ::std::default::Default for PostUsersLoginEnvelope {
             fn default() -> Self {
                 Self {
+                    error_code: Ok(Default::default()),
                     message: Ok(Default::default()),
-                    response: Err("no value supplied for response".to_string()),
+                    response: Ok(Default::default()),
                     status: Err("no value supplied for status".to_string()),
                     warnings: Ok(Default::default()),
                 }
             }
         }
         impl PostUsersLoginEnvelope {
+            pub fn error_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::types::ErrorCode>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error_code = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for error_code: {e}"));
+                self
+            }
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -268,7 +299,7 @@ pub mod types {
             }
             pub fn response<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::PostUsersLoginResponse>,
+                T: ::std::convert::TryInto<::std::option::Option<super::PostUsersLoginResponse>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.response = value
@@ -303,6 +334,7 @@ pub mod types {
                 value: PostUsersLoginEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    error_code: value.error_code?,
                     message: value.message?,
                     response: value.response?,
                     status: value.status?,
@@ -313,6 +345,7 @@ pub mod types {
         impl ::std::convert::From<super::PostUsersLoginEnvelope> for PostUsersLoginEnvelope {
             fn from(value: super::PostUsersLoginEnvelope) -> Self {
                 Self {
+                    error_code: Ok(value.error_code),
                     message: Ok(value.message),
                     response: Ok(value.response),
                     status: Ok(value.status),
@@ -327,11 +360,11 @@ pub mod types {
                 ::std::string::String,
             >,
             password: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::types::Sensitive>,
                 ::std::string::String,
             >,
             private_key: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::types::Sensitive>,
                 ::std::string::String,
             >,
             user_id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
@@ -359,7 +392,7 @@ pub mod types {
             }
             pub fn password<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::types::Sensitive>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.password = value
@@ -369,7 +402,7 @@ pub mod types {
             }
             pub fn private_key<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::types::Sensitive>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.private_key = value
@@ -413,19 +446,22 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct PostUsersLoginResponse {
-            access_token: ::std::result::Result<::std::string::String, ::std::string::String>,
+            access_token: ::std::result::Result<
+                ::std::option::Option<crate::types::Sensitive>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PostUsersLoginResponse {
             fn default() -> Self {
                 Self {
-                    access_token: Err("no value supplied for access_token".to_string()),
+                    access_token: Ok(Default::default()),
                 }
             }
         }
         impl PostUsersLoginResponse {
             pub fn access_token<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::types::Sensitive>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.access_token = value
@@ -619,6 +655,56 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    /// A secret (password, private key, access token) exactly as sent and received.
+    ///
+    /// `Debug` prints `Sensitive(<redacted>)` and there is no `Display`, so a request or
+    /// response printed for diagnosis never shows it; read the value with
+    /// [`Sensitive::expose`] or [`Sensitive::into_inner`].
+    #[derive(Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+    #[serde(transparent)]
+    pub struct Sensitive(::std::string::String);
+    impl Sensitive {
+        /// Wraps a secret.
+        pub fn new(value: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self(value.into())
+        }
+        /// The secret itself: only for sending it where it belongs.
+        pub fn expose(&self) -> &str {
+            &self.0
+        }
+        /// The secret itself, unwrapped.
+        pub fn into_inner(self) -> ::std::string::String {
+            self.0
+        }
+    }
+    impl ::std::fmt::Debug for Sensitive {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str("Sensitive(<redacted>)")
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for Sensitive {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::convert::From<&str> for Sensitive {
+        fn from(value: &str) -> Self {
+            Self(value.to_string())
+        }
+    }
+    impl ::schemars::JsonSchema for Sensitive {
+        fn schema_name() -> ::std::string::String {
+            "Sensitive".to_string()
+        }
+        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+            ::schemars::schema::SchemaObject {
+                instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                format: Some("password".to_string()),
+                ..Default::default()
+            }
+            .into()
         }
     }
     ///`ErrorCode`: one of the documented values, or [`ErrorCode::Unrecognized`] with the raw string for a value added to the API after these docs.
@@ -1019,11 +1105,11 @@ pub mod types {
     }
 }
 #[derive(Clone, Debug)]
-/**Client for uberall REST API
-
-Generated by `cargo xtask generate` from the endpoint docs in spec/endpoints/.
-
-Version: 20250708*/
+///Client for uberall REST API
+///
+///Generated by `cargo xtask generate` from the endpoint docs in spec/endpoints/.
+///
+///Version: 20250708
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -1088,32 +1174,32 @@ const _: () = {
     }
 };
 impl Client {
-    /**Provide an access_token for the user
-
-    Provides an access_token for the email or the userId provided in the LoginCommand. The accepted couples are: [email, password], [email, private_key], [userId, private_key].
-
-    Sends a `POST` request to `/users/login`
-
-    ```ignore
-    let response = client.post_users_login()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    ///Provide an access_token for the user
+    ///
+    ///Provides an access_token for the email or the userId provided in the request. The accepted couples are: email and password; email and private_key; userId and private_key.
+    ///
+    ///Sends a `POST` request to `/users/login`
+    ///
+    ///```ignore
+    ///let response = client.post_users_login()
+    ///    .body(body)
+    ///    .send()
+    ///    .await;
+    ///```
     pub fn post_users_login(&self) -> builder::PostUsersLogin<'_> {
         builder::PostUsersLogin::new(self)
     }
-    /**Log out the current user
-
-    Logs out the current user and invalidates the access_token associated with this session
-
-    Sends a `POST` request to `/users/logout`
-
-    ```ignore
-    let response = client.post_users_logout()
-        .send()
-        .await;
-    ```*/
+    ///Log out the current user
+    ///
+    ///Logs out the current user and invalidates the access_token associated with this session
+    ///
+    ///Sends a `POST` request to `/users/logout`
+    ///
+    ///```ignore
+    ///let response = client.post_users_logout()
+    ///    .send()
+    ///    .await;
+    ///```
     pub fn post_users_logout(&self) -> builder::PostUsersLogout<'_> {
         builder::PostUsersLogout::new(self)
     }
@@ -1127,9 +1213,9 @@ pub mod builder {
         encode_path, ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
         ResponseValue,
     };
-    /**Builder for [`Client::post_users_login`]
-
-    [`Client::post_users_login`]: super::Client::post_users_login*/
+    ///Builder for [`Client::post_users_login`]
+    ///
+    ///[`Client::post_users_login`]: super::Client::post_users_login
     #[derive(Debug, Clone)]
     pub struct PostUsersLogin<'a> {
         client: &'a super::Client,
@@ -1198,23 +1284,23 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::hooks::decode(&client.inner, response, &info).await,
                 400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::hooks::decode(&client.inner, response, &info).await?,
                 )),
                 401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::hooks::decode(&client.inner, response, &info).await?,
                 )),
                 403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::hooks::decode(&client.inner, response, &info).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
-    /**Builder for [`Client::post_users_logout`]
-
-    [`Client::post_users_logout`]: super::Client::post_users_logout*/
+    ///Builder for [`Client::post_users_logout`]
+    ///
+    ///[`Client::post_users_logout`]: super::Client::post_users_logout
     #[derive(Debug, Clone)]
     pub struct PostUsersLogout<'a> {
         client: &'a super::Client,
@@ -1253,21 +1339,21 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::hooks::decode(&client.inner, response, &info).await,
                 400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::hooks::decode(&client.inner, response, &info).await?,
                 )),
                 401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::hooks::decode(&client.inner, response, &info).await?,
                 )),
                 403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::hooks::decode(&client.inner, response, &info).await?,
                 )),
                 404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::hooks::decode(&client.inner, response, &info).await?,
                 )),
                 409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::hooks::decode(&client.inner, response, &info).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -1318,7 +1404,7 @@ pub mod operations {
         statuses: &[200u16, 400u16, 401u16, 403u16],
         example: Some((
             200u16,
-            "{\"status\":\"SUCCESS\",\"response\":{\"access_token\":\"5f2b1c0e9a\"}}",
+            "{\"status\":\"SUCCESS\",\"errorCode\":\"NORMALIZATION_FAILED\",\"response\":{}}",
         )),
         security: &[],
         idempotent: false,
@@ -1356,6 +1442,8 @@ pub mod operations {
 /// `reqwest::Client`.
 ///
 /// [`Client`]: crate::Client
+/// [`Transport`]: crate::hooks::Transport
+/// [`Inner`]: crate::hooks::Inner
 pub mod hooks {
     use std::{fmt, future::Future, pin::Pin, sync::Arc};
     /// What [`Transport::execute`] returns: the response to hand to the operation's
@@ -1367,6 +1455,8 @@ pub mod hooks {
     /// Object safe, so that a client can carry any implementation. An implementation
     /// may retry, add headers, bound the time and the body, or refuse to send; an
     /// error it wants to hand back typed travels as the source of a `reqwest::Error`.
+    /// It also decides the error for a body that does not decode
+    /// ([`Transport::decode_error`]), knowing the status, headers and body.
     pub trait Transport: Send + Sync {
         /// Sends `request`, built by the operation `operation_id` (see
         /// [`crate::operations::by_id`]), using `client`, the generated client's
@@ -1377,6 +1467,105 @@ pub mod hooks {
             request: reqwest::Request,
             operation_id: &'static str,
         ) -> Exchange<'a>;
+        /// Decides the error for a response of a documented status whose body does not
+        /// decode into the operation's type. `Some(error)` fails the operation with
+        /// `progenitor_client::Error::CommunicationError(error)`; `None` (the default)
+        /// with `progenitor_client::Error::InvalidResponsePayload(body, error)`, as
+        /// progenitor's own client does.
+        fn decode_error<'a>(&'a self, failure: &'a DecodeFailure) -> DecodeOutcome<'a> {
+            let _ = failure;
+            Box::pin(std::future::ready(None))
+        }
+    }
+    /// What [`Transport::decode_error`] returns.
+    pub type DecodeOutcome<'a> = Pin<Box<dyn Future<Output = Option<reqwest::Error>> + Send + 'a>>;
+    /// A response of a documented status whose body is not the documented JSON, with
+    /// everything known about it. Its `Debug` shows neither the body nor the decoder's
+    /// message, which may quote it: a body may echo a credential.
+    #[non_exhaustive]
+    pub struct DecodeFailure {
+        /// The operation, as [`crate::operations::by_id`] finds it.
+        pub operation_id: &'static str,
+        /// The response's HTTP status.
+        pub status: reqwest::StatusCode,
+        /// The response's headers.
+        pub headers: reqwest::header::HeaderMap,
+        /// The whole body as received.
+        pub body: bytes::Bytes,
+        /// Why the body does not decode.
+        pub error: serde_json::Error,
+    }
+    impl DecodeFailure {
+        /// A failure of the operation `operation_id` (for a transport's own tests).
+        pub fn new(
+            operation_id: &'static str,
+            status: reqwest::StatusCode,
+            headers: reqwest::header::HeaderMap,
+            body: bytes::Bytes,
+            error: serde_json::Error,
+        ) -> Self {
+            Self {
+                operation_id,
+                status,
+                headers,
+                body,
+                error,
+            }
+        }
+        /// The response's `Content-Type`, when present and readable.
+        pub fn content_type(&self) -> Option<&str> {
+            self.headers
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|value| value.to_str().ok())
+        }
+    }
+    impl fmt::Debug for DecodeFailure {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.debug_struct("DecodeFailure")
+                .field("operation_id", &self.operation_id)
+                .field("status", &self.status)
+                .field("content_type", &self.content_type())
+                .field("body_len", &self.body.len())
+                .field("category", &self.error.classify())
+                .field("line", &self.error.line())
+                .field("column", &self.error.column())
+                .finish()
+        }
+    }
+    /// Decodes the JSON body of a documented response of operation `info` into `T`;
+    /// every generated operation calls this where progenitor's own client decodes
+    /// with `from_response`. A body that does not decode goes to the
+    /// transport's [`Transport::decode_error`]; without a transport the result is
+    /// exactly `from_response`'s.
+    #[doc(hidden)]
+    pub async fn decode<T: serde::de::DeserializeOwned, E>(
+        inner: &Inner,
+        response: reqwest::Response,
+        info: &progenitor_client::OperationInfo,
+    ) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .bytes()
+            .await
+            .map_err(progenitor_client::Error::ResponseBodyError)?;
+        match serde_json::from_slice(&body) {
+            Ok(value) => Ok(progenitor_client::ResponseValue::new(
+                value, status, headers,
+            )),
+            Err(error) => {
+                let failure = DecodeFailure::new(info.operation_id, status, headers, body, error);
+                if let Some(transport) = &inner.0 {
+                    if let Some(error) = transport.decode_error(&failure).await {
+                        return Err(progenitor_client::Error::CommunicationError(error));
+                    }
+                }
+                Err(progenitor_client::Error::InvalidResponsePayload(
+                    failure.body,
+                    failure.error,
+                ))
+            }
+        }
     }
     /// The generated client's inner value: the transport its operations go through.
     #[derive(Clone, Default)]

@@ -158,16 +158,22 @@ pub(crate) async fn access_token(
         .body(credentials.body())
         .send()
         .await?;
-    let token = response.into_inner().response.access_token;
-    let token = token.as_str();
-    if token.trim().is_empty() {
+    // The published description marks neither `response` nor its token required.
+    let token = response
+        .into_inner()
+        .response
+        .and_then(|response| response.access_token)
+        .filter(|token| !token.expose().trim().is_empty());
+    let Some(token) = token else {
         return Err(Error::Decode(ResponseError::new(
             None,
             None,
             String::new(),
-            Some("the login succeeded but response.access_token is empty".to_owned()),
+            Some(
+                "the login succeeded but its response.access_token is missing or empty".to_owned(),
+            ),
             None,
         )));
-    }
-    Ok(SecretString::from(token.to_owned()))
+    };
+    Ok(SecretString::from(token.into_inner()))
 }

@@ -578,7 +578,13 @@ async fn login_secrets_never_reach_debug_display_or_traces() {
         .await
         .unwrap()
         .into_inner();
-    let issued = response.response.access_token.clone();
+    let issued = response
+        .response
+        .as_ref()
+        .and_then(|r| r.access_token.as_ref())
+        .expect("a token")
+        .expose()
+        .to_owned();
     let shown = format!(
         "{credentials:?} {session:?} {client:?} {request:?} {by_key:?} {response:?} {}",
         capture.contents()

@@ -140,7 +140,9 @@ fn refused((http, status, message): auth::Refusal) -> Response<Body> {
 fn login_success(token: String) -> Response<Body> {
     let built: Result<PostUsersLoginEnvelope, _> = PostUsersLoginEnvelope::builder()
         .status(Status::Success)
-        .response(PostUsersLoginResponse::builder().access_token(token))
+        .response(Some(PostUsersLoginResponse {
+            access_token: Some(token.into()),
+        }))
         .try_into();
     envelope(StatusCode::OK, built)
 }

@@ -15,6 +15,7 @@ mod idempotent;
 mod responses;
 mod schema;
 mod security;
+mod sensitive;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -28,6 +29,7 @@ use openapiv3::{
 
 pub use idempotent::{IDEMPOTENT_EXTENSION, IDEMPOTENT_OPERATIONS, method_is_idempotent};
 pub use security::{SECURITY_SCHEMES, SchemeKind};
+pub use sensitive::{SENSITIVE_FIELDS, is_sensitive};
 
 use crate::model::{EndpointDoc, Method, ParamLocation};
 use crate::naming::{self, lock::NamesLock};
