@@ -148,7 +148,7 @@ fn main() {
     drop(held);
 
     // --- Allocations per call ---------------------------------------------------------------
-    let mut per_call = [Counts::default(); 3];
+    let mut per_call = [Counts::default(); Which::ALL.len()];
     rt.block_on(async {
         for (i, which) in Which::ALL.into_iter().enumerate() {
             for _ in 0..100 {
@@ -198,8 +198,9 @@ fn main() {
             per_call[i].allocated as f64 / n
         );
     }
-    let extra = (per_call[2].allocs as f64 - per_call[0].allocs as f64) / n;
-    let extra_bytes = (per_call[2].allocated as f64 - per_call[0].allocated as f64) / n;
+    let sdk = Which::Sdk.index();
+    let extra = (per_call[sdk].allocs as f64 - per_call[0].allocs as f64) / n;
+    let extra_bytes = (per_call[sdk].allocated as f64 - per_call[0].allocated as f64) / n;
     println!(
         "sdk - raw_reqwest: {extra:+.2} allocations, {extra_bytes:+.1} bytes per call \
          (of which Session creation + drop: {:.2} allocations, {:.1} bytes)",
