@@ -228,8 +228,12 @@ impl Caller for SessionCaller {
         })
     }
 
+    /// Only a live session renews: one logging out or ended returns the rejection as is.
     fn renew<'a>(&'a self, stale: &'a Arc<SecretHeader>) -> Option<Renewal<'a>> {
         let renewer = self.renewal.as_deref()?;
+        if !matches!(*self.phase(), Phase::Live) {
+            return None;
+        }
         Some(Box::pin(self.renew_from(renewer, stale)))
     }
 
