@@ -5,7 +5,7 @@
 //! (`tests/fixtures/sdk_e2e/main.rs`) that calls each new operation through a session or the
 //! client alone, using only the SDK's public API, against its own loopback server. The program
 //! checks the credentials each operation is sent with, the retry rule per method, the body cap
-//! and scrubbing, printing `ok <check>: ...` per check; this test requires every line.
+//! and redaction (of errors, not of data), printing `ok <check>: ...` per check; this test requires every line.
 //!
 //! The program is built offline (every crate it needs is in `Cargo.lock` already) into
 //! `<target dir>/scratch-sdk`, so the dependencies compile once and later runs rebuild only the
@@ -45,7 +45,7 @@ const CHECKS: [&str; 16] = [
     "get-retried-after-timeout",
     "post-not-retried-after-timeout",
     "body-cap",
-    "scrubbed-value",
+    "data-intact",
     "scrubbed-error",
     "credentials",
     "key-only",
