@@ -1,16 +1,18 @@
-//! The SDK's main job: open a session, log out, and show that the ended session fails fast.
+//! The SDK's main job, the whole life of a session: log in, call the API, log out, and show
+//! that the ended session fails fast.
 //!
 //! ```text
 //! cargo run -p uberall-sdk --example logout
 //! ```
 //!
 //! With no environment it starts the embedded mock API on 127.0.0.1 and runs against it.
-//! With `UBERALL_ACCESS_TOKEN` set (plus `UBERALL_BASE_URL`, default production, and
-//! optionally `UBERALL_API_KEY`) it logs that token out on that server.
+//! Against a real server it reads `UBERALL_BASE_URL` (default production) and
+//! `UBERALL_API_KEY`, plus either `UBERALL_EMAIL` and `UBERALL_PASSWORD` (it logs in) or
+//! `UBERALL_ACCESS_TOKEN` (a token you already have).
 
 use std::{process::ExitCode, time::Instant};
 
-use uberall_sdk::{Error, Session, mock::MockServer};
+use uberall_sdk::{Client, Error, LoginCredentials, Session, mock::MockServer};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -28,19 +30,62 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    // Keep the mock alive for the whole run when we use it.
-    let (session, _mock) = if std::env::var_os("UBERALL_ACCESS_TOKEN").is_some() {
-        let session = Session::from_env()?;
-        println!("server:  {}", session.client().base_url());
-        (session, None)
-    } else {
-        let mock = MockServer::start().await?;
-        println!("server:  embedded mock at {}", mock.base_url());
-        let session = mock.client()?.session(mock.issue_token());
-        (session, Some(mock))
-    };
+/// Where the run's credentials come from.
+enum Source {
+    /// The embedded mock, kept alive for the whole run.
+    Mock(MockServer),
+    /// A real server: log in with email and password.
+    Login { email: String, password: String },
+    /// A real server: a token obtained elsewhere (`UBERALL_ACCESS_TOKEN`).
+    Token,
+}
 
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+async fn source() -> Result<Source, Box<dyn std::error::Error>> {
+    match (
+        var("UBERALL_EMAIL"),
+        var("UBERALL_PASSWORD"),
+        var("UBERALL_ACCESS_TOKEN"),
+    ) {
+        (Some(email), Some(password), _) => Ok(Source::Login { email, password }),
+        (None, None, Some(_)) => Ok(Source::Token),
+        (None, None, None) => {
+            let mock = MockServer::start().await?;
+            mock.add_user("demo@example.com", "demo-password");
+            Ok(Source::Mock(mock))
+        }
+        _ => Err("set both UBERALL_EMAIL and UBERALL_PASSWORD (or UBERALL_ACCESS_TOKEN)".into()),
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let source = source().await?;
+    let session: Session = match &source {
+        Source::Mock(mock) => {
+            println!("server:  embedded mock at {}", mock.base_url());
+            let client = mock.client()?;
+            let credentials = LoginCredentials::email_password("demo@example.com", "demo-password");
+            client.login(credentials).send().await?
+        }
+        Source::Login { email, password } => {
+            let client = Client::from_env()?;
+            println!("server:  {}", client.base_url());
+            let credentials = LoginCredentials::email_password(email.as_str(), password.as_str());
+            client.login(credentials).send().await?
+        }
+        Source::Token => {
+            let session = Session::from_env()?;
+            println!("server:  {}", session.client().base_url());
+            session
+        }
+    };
+    println!("login:   ok ({session:?})");
+
+    // Any operation of the spec, sent with the session's credentials. Logout is the one the
+    // seed doc describes; the generated client would serve any other the same way.
     let outcome = session.logout().await?;
     println!("logout:  ok");
     match outcome.redirect_url() {
@@ -54,7 +99,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         println!("  warnings:     {:?}", outcome.warnings());
     }
     if outcome.was_already_logged_out() {
-        println!("  (the token was already gone after an interrupted attempt)");
+        println!("  (the token was already unusable; the session is ended)");
     }
 
     // The session is over for every clone: the next call fails at once and sends nothing.

@@ -4,13 +4,20 @@ use std::{fmt, net::IpAddr, sync::Arc, time::Duration};
 
 use reqwest::{Url, redirect};
 use secrecy::{ExposeSecret, SecretString};
-use uberall_client::{operations, servers};
+use uberall_client::{
+    hooks::{Exchange, Inner, Transport},
+    operations::{self, Operation},
+    servers,
+};
 
 use crate::{
     error::{ConfigError, Error},
+    login::{LoginBuilder, LoginCredentials},
     retry::RetryConfig,
     secret::SecretHeader,
+    security::{self, Held},
     session::Session,
+    transport::{self, Caller, Credentials},
 };
 
 /// Base URL of the production API (from the spec's `servers`).
@@ -33,25 +40,7 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 /// Redirect hops followed before giving up.
 const MAX_REDIRECTS: usize = 5;
 
-/// How the access token is written into the `Authorization` header.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AuthScheme {
-    /// `Authorization: Bearer <token>` (the default).
-    #[default]
-    Bearer,
-    /// `Authorization: <token>`.
-    Bare,
-}
-
-impl AuthScheme {
-    fn prefix(self) -> &'static str {
-        match self {
-            Self::Bearer => "Bearer ",
-            Self::Bare => "",
-        }
-    }
-}
+pub use crate::wire::AuthScheme;
 
 /// A handle on the uberall API: configuration plus one shared connection pool.
 ///
@@ -92,6 +81,8 @@ pub(crate) struct ClientInner {
     url: Url,
     /// Where logout is sent; a relative `redirectUrl` in its answer is resolved against it.
     logout_url: Arc<Url>,
+    /// A table operations are looked up in instead of the spec's (tests, with the mock).
+    operations: Option<&'static [Operation]>,
 }
 
 impl ClientInner {
@@ -136,6 +127,14 @@ impl ClientInner {
 
     pub(crate) fn logout_url(&self) -> &Arc<Url> {
         &self.logout_url
+    }
+
+    /// The operation with this id (its method, statuses, security).
+    pub(crate) fn operation(&self, id: &str) -> Option<&'static Operation> {
+        match self.operations {
+            None => operations::by_id(id),
+            Some(table) => table.iter().find(|op| op.id == id),
+        }
     }
 
     /// The access token as the `Authorization` value of this client's scheme.
@@ -184,6 +183,91 @@ impl Client {
     pub fn base_url(&self) -> &Url {
         &self.inner.url
     }
+
+    /// The generated client (`uberall_client::Client`) bound to this client alone, with no
+    /// session: each operation is sent with the API key where its doc accepts `X-API-KEY`,
+    /// with no credential where it declares no security, and refused before sending
+    /// ([`Error::MissingCredential`]) where it needs a token. Every guarantee of a session's
+    /// calls holds: retries by method, deadline, body cap, redaction, tracing, errors that
+    /// convert into [`Error`] with `?`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> uberall_sdk::Result<()> {
+    /// # let mock = uberall_sdk::mock::MockServer::start().await.unwrap();
+    /// let client = mock.client()?; // with the mock's API key
+    /// // Logout accepts the API key alone; it is sent without `Authorization`.
+    /// client.api().post_users_logout().send().await?;
+    /// assert_eq!(mock.requests()[0].header("authorization"), None);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// Cheap: a handle on the client's shared state and connection pool (it copies the base
+    /// URL, as the generated client keeps its own).
+    pub fn api(&self) -> uberall_client::Client {
+        let inner = &self.inner;
+        uberall_client::Client::new_with_client(
+            inner.base_url(),
+            inner.http().clone(),
+            Inner::new(Arc::clone(inner) as Arc<dyn Transport>),
+        )
+    }
+
+    /// Logs a user in (`POST /users/login`) and opens a [`Session`] holding the token: see
+    /// [`LoginBuilder::send`]. The session renews itself when the token expires, unless
+    /// [`LoginBuilder::renew_on_expiry`] turns that off.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> uberall_sdk::Result<()> {
+    /// # let mock = uberall_sdk::mock::MockServer::start().await.unwrap();
+    /// # mock.add_user("jane.doe@example.com", "hunter2");
+    /// use uberall_sdk::LoginCredentials;
+    ///
+    /// let client = mock.client()?;
+    /// let credentials = LoginCredentials::email_password("jane.doe@example.com", "hunter2");
+    /// let session = client.login(credentials).send().await?;
+    /// session.logout().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn login(&self, credentials: LoginCredentials) -> LoginBuilder {
+        LoginBuilder::new(self.clone(), credentials)
+    }
+}
+
+/// Without a session: the API key, where the operation accepts it.
+impl Caller for ClientInner {
+    fn client(&self) -> &ClientInner {
+        self
+    }
+
+    fn credentials(&self, operation: Option<&'static Operation>) -> Result<Credentials<'_>, Error> {
+        let held = Held {
+            token: false,
+            api_key: self.api_key.is_some(),
+        };
+        let send = match operation {
+            Some(operation) => {
+                security::select(operation, held).map_err(Error::MissingCredential)?
+            }
+            None => held,
+        };
+        Ok(Credentials {
+            token: None,
+            api_key: self.api_key.as_ref().filter(|_| send.api_key),
+        })
+    }
+}
+
+impl Transport for ClientInner {
+    fn execute<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+        request: reqwest::Request,
+        operation_id: &'static str,
+    ) -> Exchange<'a> {
+        transport::execute(self, http, request, operation_id)
+    }
 }
 
 impl fmt::Debug for Client {
@@ -216,6 +300,7 @@ pub struct ClientBuilder {
     allow_insecure_http: bool,
     http_client: Option<reqwest::Client>,
     max_response_bytes: usize,
+    operations: Option<&'static [Operation]>,
 }
 
 impl Default for ClientBuilder {
@@ -231,6 +316,7 @@ impl Default for ClientBuilder {
             allow_insecure_http: false,
             http_client: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            operations: None,
         }
     }
 }
@@ -330,6 +416,18 @@ impl ClientBuilder {
         self
     }
 
+    /// Looks operations up in this table instead of the spec's
+    /// (`uberall_client::operations::ALL`): their security, statuses and idempotency, by the
+    /// id the generated client hands over. With
+    /// [`MockServerBuilder::operations`](crate::mock::MockServerBuilder::operations), to test
+    /// operations the spec does not have yet.
+    #[cfg(feature = "test-util")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+    pub fn operations(mut self, operations: &'static [Operation]) -> Self {
+        self.operations = Some(operations);
+        self
+    }
+
     /// Checks the settings and builds the client.
     ///
     /// # Errors
@@ -391,6 +489,7 @@ impl ClientBuilder {
                 base_url: base,
                 url: base_url,
                 logout_url: Arc::new(logout_url),
+                operations: self.operations,
             }),
         })
     }

@@ -5,6 +5,7 @@ use std::{borrow::Cow, fmt, sync::Arc, time::Duration};
 use reqwest::StatusCode;
 use serde_json::Value;
 
+pub use crate::security::CredentialError;
 use crate::{ErrorCode, Status};
 
 /// `Result<T, uberall_sdk::Error>`.
@@ -88,6 +89,12 @@ pub enum Error {
     /// required parameter was not set); nothing was sent.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// The operation's security requirement (from its doc) cannot be met by this call: it
+    /// needs a credential the caller lacks (a token through [`Client::api`](crate::Client::api),
+    /// or an API key the client was built without), or a scheme this SDK cannot send (such as
+    /// `publicKey`). Nothing was sent.
+    #[error(transparent)]
+    MissingCredential(CredentialError),
 }
 
 impl Error {
@@ -115,7 +122,8 @@ impl Error {
             Self::SessionEnded
             | Self::BodyTooLarge { .. }
             | Self::Config(_)
-            | Self::InvalidRequest(_) => false,
+            | Self::InvalidRequest(_)
+            | Self::MissingCredential(_) => false,
         }
     }
 
@@ -129,7 +137,8 @@ impl Error {
             Self::SessionEnded
             | Self::BodyTooLarge { .. }
             | Self::Config(_)
-            | Self::InvalidRequest(_) => {}
+            | Self::InvalidRequest(_)
+            | Self::MissingCredential(_) => {}
         }
     }
 
@@ -146,6 +155,12 @@ impl Error {
     /// Whether this is [`Error::SessionEnded`].
     pub fn is_session_ended(&self) -> bool {
         matches!(self, Self::SessionEnded)
+    }
+
+    /// Whether the call was refused before sending because the operation's security
+    /// requirement cannot be met ([`Error::MissingCredential`]).
+    pub fn is_missing_credential(&self) -> bool {
+        matches!(self, Self::MissingCredential(_))
     }
 
     /// Whether this is [`Error::Timeout`] (of an attempt or of the whole call).
@@ -211,6 +226,7 @@ impl Error {
             Self::BodyTooLarge { .. } => "body_too_large",
             Self::Config(_) => "config",
             Self::InvalidRequest(_) => "invalid_request",
+            Self::MissingCredential(_) => "missing_credential",
         }
     }
 
@@ -249,6 +265,8 @@ struct ApiErrorInner {
     warnings: Vec<Value>,
     retry_after: Option<Duration>,
     retryable: bool,
+    /// What the SDK adds for the reader, e.g. that no credential was sent.
+    note: Option<&'static str>,
 }
 
 impl ApiError {
@@ -268,7 +286,14 @@ impl ApiError {
             warnings,
             retry_after,
             retryable: false,
+            note: None,
         }))
+    }
+
+    /// Adds a remark of the SDK's to the message shown.
+    pub(crate) fn with_note(mut self, note: &'static str) -> Self {
+        self.0.note = Some(note);
+        self
     }
 
     /// HTTP status of the response (200 for a `SUCCESS`-less 200).
@@ -328,6 +353,9 @@ impl fmt::Display for ApiError {
         }
         if let Some(message) = &self.0.message {
             write!(f, ": {message}")?;
+        }
+        if let Some(note) = self.0.note {
+            write!(f, " ({note})")?;
         }
         Ok(())
     }

@@ -47,8 +47,15 @@
 //! # Concepts
 //!
 //! * [`Client`]: configuration and one connection pool. Cheap to clone, `Send + Sync`.
-//! * [`Session`]: a client plus one access token. Cheap to clone; all clones share one state.
-//!   [`Session::api`] calls any operation with it. [`Session::logout`] ends it for every
+//!   [`Client::api`] calls any operation with the API key alone; [`Client::login`] logs a
+//!   user in ([`LoginCredentials`]: email or user id, with password or private key).
+//! * [`Session`]: a client plus one access token, from [`Client::login`] (renewed when it
+//!   expires) or [`Client::session`]. Cheap to clone; all clones share one state.
+//!   [`Session::api`] calls any operation with it.
+//! * **Credentials per operation.** Each call carries what its doc's security requirement
+//!   accepts and the caller holds (the generated operations table says which): the token
+//!   for `Authorization`, the API key for `X-API-KEY`, nothing where none is declared. A
+//!   requirement that cannot be met is [`Error::MissingCredential`], and nothing is sent. [`Session::logout`] ends it for every
 //!   clone, sending one request however many clones call it at once. [`Session::scope`] logs
 //!   out when your work finishes, even on error or panic.
 //! * [`Error`]: one error type to match on, with [`Error::is_retryable`], [`Error::is_auth`]
@@ -108,13 +115,16 @@
 mod bridge;
 mod client;
 mod error;
+mod login;
 mod logout;
 mod policy;
 mod response;
 mod retry;
 mod secret;
+mod security;
 mod session;
 mod transport;
+mod wire;
 
 #[cfg(all(test, feature = "test-util"))]
 mod tests;
@@ -129,8 +139,10 @@ pub use client::{
     redirect_policy,
 };
 pub use error::{
-    ApiError, ConfigError, Error, ResponseError, Result, TimeoutError, TransportError,
+    ApiError, ConfigError, CredentialError, Error, ResponseError, Result, TimeoutError,
+    TransportError,
 };
+pub use login::{LoginBuilder, LoginCredentials};
 pub use logout::LogoutOutcome;
 pub use retry::RetryConfig;
 pub use session::{Scoped, Session};

@@ -58,8 +58,9 @@ impl LogoutOutcome {
     }
 
     /// `true` when the server answered `BAD_ACCESS_TOKEN` to a logout that an earlier,
-    /// interrupted attempt may already have performed: the token is gone, as asked, but this
-    /// outcome carries no redirect URL, message or warnings. See
+    /// interrupted attempt may already have performed, or to the logout of a session opened by
+    /// login (its token had expired): the token is unusable, as asked, and the session is
+    /// ended, but this outcome carries no redirect URL, message or warnings. See
     /// [`Session::logout`](crate::Session::logout) for the rule.
     pub fn was_already_logged_out(&self) -> bool {
         self.already_logged_out

@@ -47,6 +47,30 @@ pub(crate) fn is_auth(err: &Error) -> bool {
     }
 }
 
+/// Whether the API rejected the access token in a way that shows the call did nothing: a
+/// `401` whose envelope says `BAD_ACCESS_TOKEN` (the request was refused at the door). Only
+/// then may a session log in again and send the call once more.
+pub(crate) fn is_rejected_token(err: &Error) -> bool {
+    matches!(err, Error::Api(e) if e.http_status() == reqwest::StatusCode::UNAUTHORIZED
+        && e.status() == &Status::BadAccessToken)
+}
+
+/// Says, on a 401 to an operation whose doc declares no security, that no credential was
+/// sent, and why: the published page may lack its `Security:` line.
+pub(crate) fn explain_unsecured_refusal(err: Error, operation: Option<&Operation>) -> Error {
+    const NOTE: &str = "no credential header was sent because the operation's doc declares no \
+                        security; if it needs one, its doc may lack a `Security:` line";
+    match err {
+        Error::Api(e)
+            if e.http_status() == reqwest::StatusCode::UNAUTHORIZED
+                && operation.is_some_and(|op| op.security.is_empty()) =>
+        {
+            Error::Api(e.with_note(NOTE))
+        }
+        err => err,
+    }
+}
+
 /// Whether the same request may succeed a little later: connect errors, attempt timeouts,
 /// dropped connections, [`TRANSIENT`] statuses, status `QUOTA_LIMIT_EXCEED`.
 fn is_transient(err: &Error) -> bool {
@@ -66,7 +90,8 @@ fn is_transient(err: &Error) -> bool {
         | Error::Decode(_)
         | Error::BodyTooLarge { .. }
         | Error::Config(_)
-        | Error::InvalidRequest(_) => false,
+        | Error::InvalidRequest(_)
+        | Error::MissingCredential(_) => false,
     }
 }
 
@@ -97,7 +122,11 @@ pub(crate) fn maybe_processed(err: &Error) -> bool {
         Error::Transport(e) => !e.is_connect(),
         Error::Decode(_) | Error::BodyTooLarge { .. } => true,
         Error::UnexpectedStatus(e) => e.http_status().is_none_or(|s| s.is_server_error()),
-        Error::Api(_) | Error::SessionEnded | Error::Config(_) | Error::InvalidRequest(_) => false,
+        Error::Api(_)
+        | Error::SessionEnded
+        | Error::Config(_)
+        | Error::InvalidRequest(_)
+        | Error::MissingCredential(_) => false,
     }
 }
 

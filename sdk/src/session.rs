@@ -4,12 +4,13 @@ use std::{
     fmt,
     panic::AssertUnwindSafe,
     sync::{
-        Arc, Mutex, MutexGuard, OnceLock, PoisonError,
+        Arc, Mutex, MutexGuard, OnceLock, PoisonError, RwLock,
         atomic::{AtomicBool, Ordering},
     },
 };
 
 use futures_util::FutureExt as _;
+use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Notify;
 use uberall_client::{
     hooks::{Exchange, Inner, Transport},
@@ -20,9 +21,11 @@ use crate::{
     Status,
     client::{Client, ClientInner, env_var},
     error::{ConfigError, Error},
+    login::{self, LoginCredentials},
     logout::{self, LogoutOutcome},
     secret::{Redactor, SecretHeader},
-    transport::{self, Caller, Credentials},
+    security::{self, Held},
+    transport::{self, Caller, Credentials, Renewal},
 };
 
 /// A logged-in user: the [`Client`] plus one access token.
@@ -33,6 +36,18 @@ use crate::{
 /// Calling the API: [`api`](Session::api) hands out the generated client bound to this
 /// session; every operation it has goes through the session's credentials and the client's
 /// policy (retries, timeouts, deadline, body cap, redaction, tracing).
+///
+/// Where it comes from: [`Client::login`] (it logged a user in and holds the token it
+/// received) or [`Client::session`] (a token you already have).
+///
+/// **Renewal.** A session opened by [`Client::login`] whose call is answered `401
+/// BAD_ACCESS_TOKEN` (the request was refused at the door: it did nothing) logs in again with
+/// the same credentials and sends that call once more with the fresh token, which all clones
+/// use from then on. Clones hitting the expiry together share one login; a failed login is
+/// shared too, not repeated. A call is resent at most once (a second rejection is returned),
+/// never once the session is logging out or ended, and logout itself never renews.
+/// [`LoginBuilder::renew_on_expiry(false)`](crate::LoginBuilder::renew_on_expiry) turns it
+/// off; a session from [`Client::session`] never renews (it has nothing to log in with).
 ///
 /// Logging out:
 /// * [`logout`](Session::logout) sends `POST /users/logout` once, however many clones call it
@@ -58,7 +73,12 @@ struct Shared {
 pub(crate) struct SessionCaller {
     client: Client,
     /// `Err` when the token could not be a header value; every call then reports it.
-    authorization: Result<SecretHeader, ConfigError>,
+    /// Replaced by a renewal; a request in flight keeps the one it was sent with.
+    authorization: RwLock<Result<Arc<SecretHeader>, ConfigError>>,
+    /// For a session opened by login: how it logs in again (`None` once turned off).
+    renewal: Option<Box<Renewer>>,
+    /// Opened by [`Client::login`]: a logout answered `BAD_ACCESS_TOKEN` ends it.
+    from_login: bool,
     phase: Mutex<Phase>,
     /// An earlier logout attempt may have taken effect before it failed or was cancelled
     /// (for the idempotence rule of [`Session::logout`]).
@@ -123,6 +143,61 @@ impl SessionCaller {
         self.logout_may_have_taken_effect
             .store(true, Ordering::Relaxed);
     }
+
+    fn authorization(&self) -> Result<Arc<SecretHeader>, Error> {
+        self.authorization
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .map_err(Error::Config)
+    }
+
+    /// Logs in again for every caller holding `stale`: the first one sends the login, the
+    /// others wait for it and use its token (or its error). Never once the session is
+    /// logging out or ended.
+    async fn renew_from(&self, renewer: &Renewer, stale: &Arc<SecretHeader>) -> Result<(), Error> {
+        let mut failed = renewer.flight.lock().await;
+        if !matches!(*self.phase(), Phase::Live) {
+            return Err(Error::SessionEnded);
+        }
+        if self
+            .authorization()
+            .is_ok_and(|current| !Arc::ptr_eq(&current, stale))
+        {
+            return Ok(()); // renewed by another caller meanwhile
+        }
+        if let Some((failed_for, err)) = &*failed
+            && Arc::ptr_eq(failed_for, stale)
+        {
+            return Err(err.clone());
+        }
+        match login::access_token(&self.client, &renewer.credentials).await {
+            Ok(token) => {
+                let fresh = self
+                    .client
+                    .inner
+                    .authorization(token.expose_secret())
+                    .map(Arc::new);
+                *self
+                    .authorization
+                    .write()
+                    .unwrap_or_else(PoisonError::into_inner) = fresh;
+                Ok(())
+            }
+            Err(err) => {
+                *failed = Some((Arc::clone(stale), err.clone()));
+                Err(err)
+            }
+        }
+    }
+}
+
+/// How a session opened by login logs in again.
+struct Renewer {
+    credentials: LoginCredentials,
+    /// Held while one renewal is in flight; remembers the last failed one and the token it
+    /// was for, so that callers waiting on it share its error instead of logging in again.
+    flight: tokio::sync::Mutex<Option<(Arc<SecretHeader>, Error)>>,
 }
 
 impl Caller for SessionCaller {
@@ -130,22 +205,36 @@ impl Caller for SessionCaller {
         &self.client.inner
     }
 
-    /// The token and the client's API key, for every operation; nothing once logged out.
-    fn credentials(
-        &self,
-        _operation: Option<&'static Operation>,
-    ) -> Result<Credentials<'_>, Error> {
+    /// The token where the operation accepts `Authorization`, the client's API key where it
+    /// accepts `X-API-KEY`; nothing once logged out.
+    fn credentials(&self, operation: Option<&'static Operation>) -> Result<Credentials<'_>, Error> {
         if self.is_ended() {
             return Err(Error::SessionEnded);
         }
-        let token = self
-            .authorization
-            .as_ref()
-            .map_err(|err| Error::Config(err.clone()))?;
+        let api_key = self.client.inner.api_key();
+        let held = Held {
+            token: true,
+            api_key: api_key.is_some(),
+        };
+        let send = match operation {
+            Some(operation) => {
+                security::select(operation, held).map_err(Error::MissingCredential)?
+            }
+            None => held,
+        };
         Ok(Credentials {
-            token: Some(token),
-            api_key: self.client.inner.api_key(),
+            token: send.token.then(|| self.authorization()).transpose()?,
+            api_key: api_key.filter(|_| send.api_key),
         })
+    }
+
+    /// Only a live session renews: one logging out or ended returns the rejection as is.
+    fn renew<'a>(&'a self, stale: &'a Arc<SecretHeader>) -> Option<Renewal<'a>> {
+        let renewer = self.renewal.as_deref()?;
+        if !matches!(*self.phase(), Phase::Live) {
+            return None;
+        }
+        Some(Box::pin(self.renew_from(renewer, stale)))
     }
 
     /// A logout whose answer was lost may have taken effect (for [`Session::logout`]'s
@@ -181,10 +270,38 @@ pub struct Scoped<T> {
 
 impl Session {
     pub(crate) fn new(client: Client, authorization: Result<SecretHeader, ConfigError>) -> Self {
+        Self::with(client, authorization, None, false)
+    }
+
+    /// A session holding the token `POST /users/login` returned, renewing itself with
+    /// `renewal` when given.
+    pub(crate) fn logged_in(
+        client: Client,
+        token: SecretString,
+        renewal: Option<LoginCredentials>,
+    ) -> Self {
+        let authorization = client.inner.authorization(token.expose_secret());
+        let renewal = renewal.map(|credentials| {
+            Box::new(Renewer {
+                credentials,
+                flight: tokio::sync::Mutex::new(None),
+            })
+        });
+        Self::with(client, authorization, renewal, true)
+    }
+
+    fn with(
+        client: Client,
+        authorization: Result<SecretHeader, ConfigError>,
+        renewal: Option<Box<Renewer>>,
+        from_login: bool,
+    ) -> Self {
         let inner = Arc::clone(&client.inner);
         let caller = Arc::new(SessionCaller {
             client,
-            authorization,
+            authorization: RwLock::new(authorization.map(Arc::new)),
+            renewal,
+            from_login,
             phase: Mutex::new(Phase::Live),
             logout_may_have_taken_effect: AtomicBool::new(false),
         });
@@ -227,8 +344,12 @@ impl Session {
     }
 
     /// The generated client (`uberall_client::Client`) bound to this session: every operation
-    /// of the spec, each sent with this session's token and the client's API key, retried,
-    /// timed out, capped and traced by the SDK. Its errors convert into [`Error`] with `?`.
+    /// of the spec, each sent with the credentials its doc accepts (this session's token where
+    /// it accepts `Authorization`, the client's API key where it accepts `X-API-KEY`, nothing
+    /// where it declares no security), retried, timed out, capped and traced by the SDK. Its
+    /// errors convert into [`Error`] with `?`; a requirement this session cannot meet (a scheme
+    /// the SDK does not know, a key the client lacks) is [`Error::MissingCredential`], and
+    /// nothing is sent.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -264,7 +385,10 @@ impl Session {
     /// the server then answers `BAD_ACCESS_TOKEN`, the token is gone, which is what was asked:
     /// the result is `Ok` with [`LogoutOutcome::was_already_logged_out`] set. Otherwise
     /// (first attempt, or earlier attempts answered by the API itself) `BAD_ACCESS_TOKEN` is
-    /// an [`Error::Api`]: the token was never valid, or expired.
+    /// an [`Error::Api`]: the token was never valid, or expired. A session opened by
+    /// [`Client::login`] does not renew to log out: a token the API calls bad is unusable
+    /// already, so `BAD_ACCESS_TOKEN` ends the session with
+    /// [`LogoutOutcome::was_already_logged_out`] set.
     ///
     /// # Errors
     ///
@@ -382,13 +506,17 @@ impl Session {
         let caller = self.caller();
         match self.api().post_users_logout().send().await {
             Ok(response) => {
-                let redactor = Redactor::new(
-                    caller.authorization.as_ref().ok(),
-                    caller.client.inner.api_key(),
-                );
+                let token = caller.authorization().ok();
+                let redactor = Redactor::new(token.as_deref(), caller.client.inner.api_key());
                 logout::outcome(response, caller.client.inner.logout_url(), &redactor)
             }
             Err(err) => match Error::from(err) {
+                // A session from login: the token the API calls bad is unusable already, so
+                // the session ends here (logging in just to log out would make no sense).
+                Error::Api(api) if api.status() == &Status::BadAccessToken && caller.from_login => {
+                    tracing::debug!("BAD_ACCESS_TOKEN on logout: the token is already unusable");
+                    Ok(LogoutOutcome::already_logged_out())
+                }
                 Error::Api(api)
                     if api.status() == &Status::BadAccessToken
                         && caller.logout_may_have_taken_effect.load(Ordering::Relaxed) =>

@@ -8,12 +8,12 @@
 //! goes back to the generated code to decode, byte for byte as the server sent it; an error
 //! goes back typed through [`crate::bridge`].
 
-use std::time::Instant;
+use std::{future::Future, pin::Pin, sync::Arc, time::Instant};
 
 use bytes::{Bytes, BytesMut};
 use reqwest::{
     ResponseBuilderExt as _, Url,
-    header::{AUTHORIZATION, HeaderName, HeaderValue, USER_AGENT},
+    header::{HeaderValue, USER_AGENT},
 };
 use tracing::{Instrument, Span, field};
 use uberall_client::{
@@ -28,29 +28,38 @@ use crate::{
     policy,
     response::Buffered,
     secret::{Redactor, SecretHeader},
+    wire::{API_KEY_HEADER, TOKEN_HEADER},
 };
 
-static X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
-
 /// Whom requests are sent for: a session (its token, the client's API key) or, without a
-/// session, the client. The one place that decides which credentials a request carries and
-/// whether it may be sent at all.
+/// session, the client (its API key). The one place that decides which credentials a request
+/// carries and whether it may be sent at all.
 pub(crate) trait Caller: Send + Sync {
     /// The client whose configuration and policy apply.
     fn client(&self) -> &ClientInner;
 
-    /// The credentials `operation` is sent with, or why nothing may be sent.
+    /// The credentials `operation` is sent with (those its security requirement accepts, of
+    /// those held), or why nothing may be sent.
     fn credentials(&self, operation: Option<&'static Operation>) -> Result<Credentials<'_>, Error>;
 
     /// An attempt of `operation` failed after the server may have processed it.
     fn maybe_processed(&self, _operation: Option<&'static Operation>) {}
+
+    /// Replaces the token `stale`, which the API rejected, by logging in again (once for all
+    /// callers that hold it); `None` when this caller does not renew.
+    fn renew<'a>(&'a self, _stale: &'a Arc<SecretHeader>) -> Option<Renewal<'a>> {
+        None
+    }
 }
 
+/// A renewal in progress: `Ok` once the caller holds a fresh token.
+pub(crate) type Renewal<'a> = Pin<Box<dyn Future<Output = Result<(), Error>> + Send + 'a>>;
+
 /// What a request carries to say who sends it.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Credentials<'a> {
-    /// `Authorization`.
-    pub(crate) token: Option<&'a SecretHeader>,
+    /// `Authorization`; shared, as a renewal may replace the caller's meanwhile.
+    pub(crate) token: Option<Arc<SecretHeader>>,
     /// `X-API-KEY`.
     pub(crate) api_key: Option<&'a SecretHeader>,
 }
@@ -84,19 +93,66 @@ struct Call<'a> {
 async fn call<C: Caller>(
     caller: &C,
     http: &reqwest::Client,
-    mut request: reqwest::Request,
+    request: reqwest::Request,
     operation_id: &'static str,
 ) -> Result<reqwest::Response, Error> {
-    let inner = caller.client();
-    let operation = operations::by_id(operation_id);
-    let credentials = match caller.credentials(operation) {
-        Ok(credentials) => credentials,
-        Err(err) => {
-            let route = operation.map_or(request.url().path(), |op| op.path);
-            refused(inner, operation_id, request.method().as_str(), route, &err);
-            return Err(err);
-        }
+    let operation = caller.client().operation(operation_id);
+    let credentials = credentials_for(caller, operation, operation_id, &request)?;
+    let renewable = credentials.token.is_some()
+        && operation.is_none_or(|op| op.id != operations::POST_USERS_LOGOUT.id);
+    // Kept for a resend after renewal; a body that cannot be cloned (a stream) gets none.
+    let resend = renewable.then(|| request.try_clone()).flatten();
+    let err = match send(caller, http, request, operation_id, operation, &credentials).await {
+        Ok(response) => return Ok(response),
+        Err(err) => err,
     };
+    let (Some(resend), Some(stale)) = (resend, credentials.token.as_ref()) else {
+        return Err(err);
+    };
+    if !policy::is_rejected_token(&err) {
+        return Err(err);
+    }
+    let Some(renewal) = caller.renew(stale) else {
+        return Err(err);
+    };
+    tracing::debug!(
+        uberall.operation = operation_id,
+        "access token rejected; logging in again"
+    );
+    renewal.await?;
+    // Once, with the fresh token: a second rejection is the answer.
+    let credentials = credentials_for(caller, operation, operation_id, &resend)?;
+    send(caller, http, resend, operation_id, operation, &credentials).await
+}
+
+fn credentials_for<'c, C: Caller>(
+    caller: &'c C,
+    operation: Option<&'static Operation>,
+    operation_id: &'static str,
+    request: &reqwest::Request,
+) -> Result<Credentials<'c>, Error> {
+    caller.credentials(operation).inspect_err(|err| {
+        let route = operation.map_or(request.url().path(), |op| op.path);
+        refused(
+            caller.client(),
+            operation_id,
+            request.method().as_str(),
+            route,
+            err,
+        );
+    })
+}
+
+/// Sends `request` with `credentials`, retrying as the policy allows.
+async fn send<C: Caller>(
+    caller: &C,
+    http: &reqwest::Client,
+    mut request: reqwest::Request,
+    operation_id: &'static str,
+    operation: Option<&'static Operation>,
+    credentials: &Credentials<'_>,
+) -> Result<reqwest::Response, Error> {
+    let inner = caller.client();
     add_headers(&mut request, credentials)?;
     // Unknown to the table (a generated client older than this crate): treated as unsafe to
     // repeat, the conservative side.
@@ -106,7 +162,7 @@ async fn call<C: Caller>(
         http,
         operation_id,
         operation,
-        redactor: Redactor::new(credentials.token, credentials.api_key),
+        redactor: Redactor::new(credentials.token.as_deref(), credentials.api_key),
         deadline: Instant::now().checked_add(inner.deadline()),
     };
     let retry = inner.retry();
@@ -267,20 +323,21 @@ impl Call<'_> {
             headers,
             body,
         };
-        policy::classify(&buffered, self.operation, &self.redactor)?;
+        policy::classify(&buffered, self.operation, &self.redactor)
+            .map_err(|err| policy::explain_unsecured_refusal(err, self.operation))?;
         Ok(rebuild(buffered, url))
     }
 }
 
 /// Sets the headers every request carries. Credential values are marked sensitive, so
 /// `http`'s own `Debug` never shows them.
-fn add_headers(request: &mut reqwest::Request, credentials: Credentials<'_>) -> Result<(), Error> {
+fn add_headers(request: &mut reqwest::Request, credentials: &Credentials<'_>) -> Result<(), Error> {
     let headers = request.headers_mut();
-    if let Some(token) = credentials.token {
-        headers.insert(AUTHORIZATION, token.header_value()?);
+    if let Some(token) = &credentials.token {
+        headers.insert(TOKEN_HEADER.clone(), token.header_value()?);
     }
     if let Some(api_key) = credentials.api_key {
-        headers.insert(X_API_KEY.clone(), api_key.header_value()?);
+        headers.insert(API_KEY_HEADER.clone(), api_key.header_value()?);
     }
     headers.insert(USER_AGENT, HeaderValue::from_static(crate::USER_AGENT));
     Ok(())

@@ -29,8 +29,12 @@ use tokio::{
 use tracing_subscriber::fmt::{MakeWriter, format::FmtSpan};
 use uberall_sdk::{Client, RetryConfig, mock::MockServer};
 
-/// The documented successful logout body.
-pub const SUCCESS_BODY: &str = r#"{"status":"SUCCESS","response":{"success":true,"redirectUrl":"http://example.com/redirect"}}"#;
+/// The documented successful logout body: the operations table's example, which the mock
+/// answers too.
+pub const SUCCESS_BODY: &str = match uberall_client::operations::POST_USERS_LOGOUT.example {
+    Some((_, body)) => body,
+    None => panic!("the spec gives no example of a successful logout"),
+};
 
 /// Three attempts, backoff of a few milliseconds, `Retry-After` honoured up to 50 ms.
 pub fn fast_retries() -> RetryConfig {
@@ -52,6 +56,13 @@ pub async fn mock_with(retry: RetryConfig) -> (MockServer, Client) {
     let mock = MockServer::start().await.expect("mock starts");
     let client = mock.client_builder().retry(retry).build().expect("client");
     (mock, client)
+}
+
+/// The token of an `Authorization: Bearer <token>` value as sent.
+pub fn bearer(authorization: &str) -> &str {
+    authorization
+        .strip_prefix("Bearer ")
+        .unwrap_or(authorization)
 }
 
 /// An address on 127.0.0.1 that nothing listens on: a listener was bound there and dropped.

@@ -262,39 +262,25 @@ async fn an_unscripted_operation_answers_its_documented_example_or_501() {
 }
 
 #[tokio::test]
-async fn the_logout_answer_is_the_configured_redirect() {
-    let mock = MockServer::builder()
-        .redirect_url("https://example.org/bye")
-        .start()
-        .await
-        .unwrap();
+async fn the_logout_answer_is_the_documented_example() {
+    let mock = MockServer::start().await.unwrap();
     let session = mock.client().unwrap().session(mock.issue_token());
-    let envelope = session
-        .api()
-        .post_users_logout()
+    let response = reqwest::Client::new()
+        .post(format!("{}/users/logout", mock.base_url()))
+        .header("X-API-KEY", mock.api_key().unwrap())
         .send()
         .await
-        .map_err(Error::from)
-        .unwrap()
-        .into_inner();
+        .unwrap();
+    let example = uberall_client::operations::POST_USERS_LOGOUT
+        .example
+        .unwrap();
+    assert_eq!(response.status(), example.0);
+    assert_eq!(response.text().await.unwrap(), example.1);
+    let outcome = session.logout().await.unwrap();
     assert_eq!(
-        envelope.response.redirect_url.as_deref(),
-        Some("https://example.org/bye")
+        outcome.redirect_url().map(|u| u.as_str()),
+        Some("http://example.com/redirect")
     );
-
-    let mock = MockServer::builder()
-        .no_redirect_url()
-        .start()
-        .await
-        .unwrap();
-    let outcome = mock
-        .client()
-        .unwrap()
-        .session(mock.issue_token())
-        .logout()
-        .await
-        .unwrap();
-    assert_eq!(outcome.redirect_url(), None);
 }
 
 #[tokio::test]
@@ -489,15 +475,21 @@ async fn refused_credentials_are_error_envelopes() {
     let key = mock.api_key().unwrap().to_owned();
     let revoked = mock.issue_token();
     mock.revoke_token(&revoked);
+    // These operations accept the key or the token; every credential sent is checked.
     let cases: [(&str, Option<&str>, Option<&str>, Status); 5] = [
-        ("no key", None, Some("live"), Status::NotAuthorized),
+        ("neither", None, None, Status::NotAuthorized),
         (
             "wrong key",
             Some("wrong"),
             Some("live"),
             Status::BadPrivateKey,
         ),
-        ("no token", Some(&key), None, Status::NotAuthorized),
+        (
+            "wrong key alone",
+            Some("wrong"),
+            None,
+            Status::BadPrivateKey,
+        ),
         (
             "unknown token",
             Some(&key),

@@ -814,12 +814,12 @@ fn traces_logs_and_formatted_values_never_contain_credentials() {
 #[tokio::test]
 async fn credentials_inside_the_data_leave_it_intact() {
     for secret in ["t", "1", "true", "e"] {
-        let mock = MockServer::builder()
-            .api_key(secret)
-            .redirect_url("http://example.com/redirect?t=1&true=e")
-            .start()
-            .await
-            .unwrap();
+        let mock = MockServer::builder().api_key(secret).start().await.unwrap();
+        let body = serde_json::json!({"status": "SUCCESS", "response": {"success": true,
+            "redirectUrl": "http://example.com/redirect?t=1&true=e"}});
+        mock.on("post_users_logout")
+            .enqueue(MockResponse::json(200, &body))
+            .enqueue(MockResponse::json(200, &body));
         let client = mock
             .client_builder()
             .retry(RetryConfig::disabled())

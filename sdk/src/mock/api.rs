@@ -7,20 +7,18 @@ use axum::{
     body::Body,
     http::{
         HeaderMap, HeaderValue, Response, StatusCode,
-        header::{ALLOW, AUTHORIZATION, CONTENT_TYPE},
+        header::{ALLOW, CONTENT_TYPE},
     },
 };
 use bytes::Bytes;
 use serde::Serialize;
 use uberall_client::{
     operations::{self, Operation},
-    types::{ErrorEnvelope, PostUsersLogoutEnvelope, PostUsersLogoutResponse, builder},
+    types::{ErrorEnvelope, PostUsersLoginEnvelope, PostUsersLoginResponse, builder},
 };
 
-use super::MockState;
+use super::{MockState, auth};
 use crate::Status;
-
-pub(super) const X_API_KEY: &str = "x-api-key";
 
 /// An error envelope with `status` and `message`, ready for an `errorCode`.
 pub(super) fn error_envelope(status: Status, message: &str) -> builder::ErrorEnvelope {
@@ -99,13 +97,17 @@ pub(super) fn answer(
     state: &MockState,
     operation: &Operation,
     headers: &HeaderMap,
+    body: &[u8],
 ) -> Response<Body> {
     let logout = operation.id == operations::POST_USERS_LOGOUT.id;
-    if let Err((status, message)) = authorize(state, headers, logout) {
-        return error(StatusCode::UNAUTHORIZED, status, message);
+    if let Err(refusal) = auth::authorize(state, operation, headers, logout) {
+        return refused(refusal);
     }
-    if logout {
-        return logout_success(state.redirect_url.as_deref());
+    if operation.id == operations::POST_USERS_LOGIN.id {
+        return match auth::login(state, body) {
+            Ok(token) => login_success(token),
+            Err(refusal) => refused(refusal),
+        };
     }
     match operation.example {
         Some((status, body)) => respond(
@@ -127,73 +129,20 @@ pub(super) fn answer(
     }
 }
 
-/// Checks the API key and the access token; `consume` invalidates the token in the same
-/// step, so that two concurrent logouts cannot both succeed. A refusal is the envelope's
-/// `status` and message, sent with 401.
-fn authorize(
-    state: &MockState,
-    headers: &HeaderMap,
-    consume: bool,
-) -> Result<(), (Status, &'static str)> {
-    if let Some(expected) = &state.api_key {
-        match headers.get(X_API_KEY) {
-            None => return Err((Status::NotAuthorized, "X-API-KEY header missing")),
-            Some(sent) if sent.as_bytes() != expected.as_bytes() => {
-                return Err((Status::BadPrivateKey, "invalid API key"));
-            }
-            Some(_) => {}
-        }
-    }
-    let Some(authorization) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
-        return Err((Status::NotAuthorized, "Authorization header missing"));
-    };
-    let token = bearer_token(authorization);
-    let mut inner = state.lock();
-    let live = if consume {
-        inner.tokens.remove(token)
-    } else {
-        inner.tokens.contains(token)
-    };
-    drop(inner);
-    if live {
-        Ok(())
-    } else {
-        Err((Status::BadAccessToken, "access token invalid or expired"))
-    }
+fn refused((http, status, message): auth::Refusal) -> Response<Body> {
+    error(
+        StatusCode::from_u16(http).unwrap_or(StatusCode::UNAUTHORIZED),
+        status,
+        &message,
+    )
 }
 
-/// The token of `Bearer <token>` (scheme case-insensitive) or of a bare `<token>`, the two
-/// forms `AuthScheme` sends.
-fn bearer_token(authorization: &str) -> &str {
-    let token = match authorization.split_at_checked(7) {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer ") => token,
-        _ => authorization,
-    };
-    token.trim()
-}
-
-fn logout_success(redirect_url: Option<&str>) -> Response<Body> {
-    let built: Result<PostUsersLogoutEnvelope, _> = PostUsersLogoutEnvelope::builder()
+fn login_success(token: String) -> Response<Body> {
+    let built: Result<PostUsersLoginEnvelope, _> = PostUsersLoginEnvelope::builder()
         .status(Status::Success)
-        .response(
-            PostUsersLogoutResponse::builder()
-                .success(Some(true))
-                .redirect_url(redirect_url.map(str::to_owned)),
-        )
+        .response(Some(PostUsersLoginResponse {
+            access_token: Some(token.into()),
+        }))
         .try_into();
     envelope(StatusCode::OK, built)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::bearer_token;
-
-    #[test]
-    fn both_token_forms_are_read() {
-        assert_eq!(bearer_token("Bearer abc"), "abc");
-        assert_eq!(bearer_token("bearer abc"), "abc");
-        assert_eq!(bearer_token("abc"), "abc");
-        assert_eq!(bearer_token(" abc "), "abc");
-        assert_eq!(bearer_token("Bearé"), "Bearé");
-    }
 }

@@ -7,11 +7,13 @@
 //!
 //! 1. the next answer scripted for that operation with [`MockServer::on`],
 //! 2. else the next answer scripted for any operation with [`MockServer::enqueue`],
-//! 3. else the mock's own answer: it checks the credentials, then
-//!    * `post_users_logout` invalidates the token and answers the documented success
-//!      envelope with the configured [`redirect_url`](MockServerBuilder::redirect_url);
-//!    * any other operation answers its documented example (`Operation::example`) with its
-//!      status, or, when the docs give none, a 501 error envelope naming the operation id.
+//! 3. else the mock's own answer: it checks the credentials the operation's security
+//!    requirement asks for (`Operation::security`), then
+//!    * `post_users_login` issues a token to a user added with [`MockServer::add_user`];
+//!    * `post_users_logout` invalidates the token it was sent, if any;
+//!    * every operation (logout included) answers its documented example
+//!      (`Operation::example`) with its status, or, when the docs give none, a 501 error
+//!      envelope naming the operation id.
 //!
 //! A [`MockResponse`] sets any status, headers, body and content type, a delay, or a [`Fault`]
 //! (dropped connection, lost response, truncated body); [`MockResponse::passthrough`] keeps
@@ -28,16 +30,21 @@
 //! |---|---|---|
 //! | path matches no operation (checked before credentials) | 404 | `NOT_FOUND` |
 //! | path matches, method does not (with `Allow`) | 405 | `METHOD_NOT_ALLOWED` (not in the docs: [`Status::Unrecognized`]) |
-//! | `X-API-KEY` missing, when the mock has a key | 401 | `NOT_AUTHORIZED` |
-//! | `X-API-KEY` not the mock's | 401 | `BAD_PRIVATE_KEY` |
-//! | `Authorization` missing | 401 | `NOT_AUTHORIZED` |
-//! | token (`Bearer <token>` or bare) not issued, revoked or logged out | 401 | `BAD_ACCESS_TOKEN` |
+//! | `X-API-KEY` sent, not the mock's | 401 | `BAD_PRIVATE_KEY` |
+//! | `Authorization` sent, token (`Bearer <token>` or bare) not issued, expired, revoked or logged out | 401 | `BAD_ACCESS_TOKEN` |
+//! | no alternative of the operation's security met by what was sent | 401 | `NOT_AUTHORIZED` |
+//! | login: no user with that email / id, or a wrong password | 401 | `NOT_AUTHORIZED` |
+//! | login: `private_key` not the mock's API key | 401 | `BAD_PRIVATE_KEY` |
+//! | login: neither `email` nor `userId` | 400 | `MISSING_PARAMETER` |
 //! | operation without a documented example | 501 | `SERVER_ERROR` |
 //!
-//! Every operation requires both the API key (when the mock has one) and a live token; the
-//! spec lists them as alternatives per operation, but the SDK always sends both. A scripted
-//! answer other than [`passthrough`](MockResponse::passthrough) is sent as scripted, whatever
-//! the credentials: scripting is how a test fakes what the server says.
+//! An operation without security is answered whatever credentials came with it. Every
+//! credential sent is checked, needed or not: a dead token is refused even where the API key
+//! alone would do, as a server reading every credential header would. A mock built with
+//! [`no_api_key`](MockServerBuilder::no_api_key) takes the `X-API-KEY` scheme as met without
+//! the header. A scripted answer other than [`passthrough`](MockResponse::passthrough) is
+//! sent as scripted, whatever the credentials: scripting is how a test fakes what the server
+//! says.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -68,12 +75,13 @@
 //! ```
 
 mod api;
+mod auth;
 mod routes;
 mod script;
 mod server;
 
 use std::{
-    collections::{HashSet, VecDeque},
+    collections::VecDeque,
     fmt, io,
     net::{Ipv4Addr, SocketAddr},
     sync::{
@@ -93,6 +101,7 @@ pub use script::{Fault, MockResponse};
 #[cfg(doc)]
 use crate::Status;
 use crate::{Client, ClientBuilder, Error};
+use auth::Accounts;
 use routes::{BASE_PATH, Routes};
 use script::Script;
 
@@ -109,7 +118,6 @@ pub struct MockServer {
 #[must_use]
 pub struct MockServerBuilder {
     api_key: Option<String>,
-    redirect_url: Option<String>,
     request_log_capacity: usize,
     operations: &'static [Operation],
 }
@@ -135,7 +143,6 @@ pub struct RecordedRequest {
 
 struct MockState {
     api_key: Option<String>,
-    redirect_url: Option<String>,
     request_log_capacity: usize,
     routes: Routes,
     request_count: AtomicUsize,
@@ -144,7 +151,7 @@ struct MockState {
 
 #[derive(Default)]
 struct Inner {
-    tokens: HashSet<String>,
+    accounts: Accounts,
     script: Script,
     log: VecDeque<RecordedRequest>,
 }
@@ -160,7 +167,6 @@ impl Default for MockServerBuilder {
     fn default() -> Self {
         Self {
             api_key: Some(format!("mock-api-key-{:016x}", fastrand::u64(..))),
-            redirect_url: Some("http://example.com/redirect".to_owned()),
             request_log_capacity: 10_000,
             operations: operations::ALL,
         }
@@ -177,18 +183,6 @@ impl MockServerBuilder {
     /// Accept requests without `X-API-KEY` (any key sent is then ignored).
     pub fn no_api_key(mut self) -> Self {
         self.api_key = None;
-        self
-    }
-
-    /// `response.redirectUrl` of a successful logout (default `http://example.com/redirect`).
-    pub fn redirect_url(mut self, redirect_url: impl Into<String>) -> Self {
-        self.redirect_url = Some(redirect_url.into());
-        self
-    }
-
-    /// Leave `response.redirectUrl` out of a successful logout.
-    pub fn no_redirect_url(mut self) -> Self {
-        self.redirect_url = None;
         self
     }
 
@@ -221,7 +215,6 @@ impl MockServerBuilder {
         let addr = listener.local_addr()?;
         let state = Arc::new(MockState {
             api_key: self.api_key,
-            redirect_url: self.redirect_url,
             request_log_capacity: self.request_log_capacity,
             routes: Routes::new(self.operations),
             request_count: AtomicUsize::new(0),
@@ -288,28 +281,49 @@ impl MockServer {
 
     /// Issues a new valid access token.
     pub fn issue_token(&self) -> String {
-        let token = format!(
-            "mock-token-{:016x}{:016x}",
-            fastrand::u64(..),
-            fastrand::u64(..)
-        );
+        let token = auth::new_token();
         self.add_token(token.clone());
         token
     }
 
     /// Makes `token` valid.
     pub fn add_token(&self, token: impl Into<String>) {
-        self.state.lock().tokens.insert(token.into());
+        self.state.lock().accounts.tokens.insert(token.into());
     }
 
     /// Invalidates `token` (as a logout would); `true` if it was valid.
     pub fn revoke_token(&self, token: &str) -> bool {
-        self.state.lock().tokens.remove(token)
+        self.state.lock().accounts.tokens.remove(token)
     }
 
     /// Whether `token` is currently valid.
     pub fn is_token_live(&self, token: &str) -> bool {
-        self.state.lock().tokens.contains(token)
+        self.state.lock().accounts.tokens.contains(token)
+    }
+
+    /// Expires every valid token, as time would: calls with them are then answered
+    /// `BAD_ACCESS_TOKEN`, which makes a session opened by login renew itself. Returns how
+    /// many there were.
+    pub fn expire_tokens(&self) -> usize {
+        let mut inner = self.state.lock();
+        let expired = inner.accounts.tokens.len();
+        inner.accounts.tokens.clear();
+        expired
+    }
+
+    /// Adds a user `POST /users/login` accepts, returning its user id (1, 2, ... in the order
+    /// added). It logs in with `[email, password]`, and with `[email, private_key]` or
+    /// `[userId, private_key]` where the private key is the mock's [API key](Self::api_key).
+    pub fn add_user(&self, email: impl Into<String>, password: impl Into<String>) -> i64 {
+        let mut inner = self.state.lock();
+        let users = &mut inner.accounts.users;
+        let id = i64::try_from(users.len()).unwrap_or(i64::MAX - 1) + 1;
+        users.push(auth::User {
+            id,
+            email: email.into(),
+            password: password.into(),
+        });
+        id
     }
 
     /// Queues an answer for the next request of any operation; queued answers are used one

@@ -8,7 +8,7 @@ use std::{
 use axum::http::StatusCode;
 use bytes::Bytes;
 use serde::Serialize;
-use uberall_client::types::{ErrorEnvelope, PostUsersLogoutEnvelope, PostUsersLogoutResponse};
+use uberall_client::{operations, types::ErrorEnvelope};
 
 use super::api;
 use crate::{ErrorCode, Status};
@@ -100,19 +100,22 @@ impl MockResponse {
         }
     }
 
-    /// The documented successful logout: `200 {"status":"SUCCESS","response":{"success":true,
+    /// The documented successful logout, the operations table's example (the mock's own
+    /// logout answers the same): `200 {"status":"SUCCESS","response":{"success":true,
     /// "redirectUrl":"http://example.com/redirect"}}`. It does not invalidate a token; use
     /// [`passthrough`](Self::passthrough) for that.
     pub fn logout_success() -> Self {
-        let envelope: Result<PostUsersLogoutEnvelope, _> = PostUsersLogoutEnvelope::builder()
-            .status(Status::Success)
-            .response(
-                PostUsersLogoutResponse::builder()
-                    .success(Some(true))
-                    .redirect_url(Some("http://example.com/redirect".to_owned())),
-            )
-            .try_into();
-        Self::from_envelope(200, envelope)
+        match operations::POST_USERS_LOGOUT.example {
+            Some((status, body)) => Self::new(status)
+                .with_content_type("application/json")
+                .with_body(body),
+            None => Self::api_error(
+                500,
+                Status::ServerError,
+                None,
+                "the spec gives no example of a successful logout",
+            ),
+        }
     }
 
     /// The documented error envelope: `{"status", "message", "errorCode"?, "response": {}}`.

@@ -11,13 +11,15 @@ use axum::{
     body::Body,
     http::{
         HeaderName, HeaderValue, Request, Response,
-        header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE},
+        header::{CONTENT_LENGTH, CONTENT_TYPE},
     },
 };
 use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use tokio::{net::TcpListener, task::JoinSet};
+
+use crate::wire::{API_KEY_HEADER, TOKEN_HEADER};
 
 use super::{
     MockState, RecordedRequest, api,
@@ -83,7 +85,7 @@ async fn handle(
     };
     let scripted = {
         let mut recorded = parts.headers.clone();
-        for name in [AUTHORIZATION.as_str(), api::X_API_KEY] {
+        for name in [&TOKEN_HEADER, &API_KEY_HEADER] {
             if let Some(value) = recorded.get_mut(name) {
                 value.set_sensitive(true);
             }
@@ -101,7 +103,7 @@ async fn handle(
                     .path_and_query()
                     .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned()),
                 headers: recorded,
-                body,
+                body: body.clone(),
                 connection,
                 received_at: Instant::now(),
             });
@@ -121,7 +123,7 @@ async fn handle(
         ));
     };
     let Some(scripted) = scripted else {
-        return Ok(api::answer(&state, operation, &parts.headers));
+        return Ok(api::answer(&state, operation, &parts.headers, &body));
     };
     if !scripted.delay.is_zero() {
         tokio::time::sleep(scripted.delay).await;
@@ -129,10 +131,10 @@ async fn handle(
     let mut response = match (scripted.fault, scripted.body) {
         (Some(Fault::CloseConnection), _) => return Err(InjectedFault),
         (Some(Fault::ProcessThenCloseConnection), _) => {
-            let _ = api::answer(&state, operation, &parts.headers);
+            let _ = api::answer(&state, operation, &parts.headers, &body);
             return Err(InjectedFault);
         }
-        (_, ScriptedBody::Passthrough) => api::answer(&state, operation, &parts.headers),
+        (_, ScriptedBody::Passthrough) => api::answer(&state, operation, &parts.headers, &body),
         (
             _,
             ScriptedBody::Custom {
