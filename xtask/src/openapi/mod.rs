@@ -11,9 +11,12 @@
 //!   removing or editing a doc never renames another doc's types.
 
 mod components;
+mod envelope;
+mod examples;
 mod responses;
 mod schema;
 mod security;
+mod validate;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -25,7 +28,9 @@ use openapiv3::{
     SecurityScheme, Server,
 };
 
+pub use envelope::ENVELOPE_ENUMS;
 pub use security::{SECURITY_SCHEMES, SchemeKind};
+pub use validate::validate;
 
 use crate::model::{EndpointDoc, Method, ParamLocation};
 use crate::naming::{self, lock::NamesLock};
@@ -71,6 +76,8 @@ pub struct Converted {
 pub struct ConvertError {
     /// The doc the problem is in.
     pub file: String,
+    /// The line in that doc, when the problem is in one section or field.
+    pub line: Option<usize>,
     /// The operation, as `METHOD /path (operationId)`.
     pub operation: String,
     /// What is wrong, naming the field when there is one.
@@ -79,7 +86,11 @@ pub struct ConvertError {
 
 impl fmt::Display for ConvertError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}: {}", self.file, self.operation, self.message)
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: ", self.file)?,
+            None => write!(f, "{}: ", self.file)?,
+        }
+        write!(f, "{}: {}", self.operation, self.message)
     }
 }
 
@@ -131,6 +142,7 @@ fn agreed_version(docs: &[SourceDoc]) -> Result<Option<String>, ConvertError> {
     for src in docs {
         let error = |message| ConvertError {
             file: src.file.clone(),
+            line: None,
             operation: operation_label(&src.doc),
             message,
         };
@@ -205,6 +217,7 @@ pub fn to_json(spec: &OpenAPI) -> String {
 /// One conversion run.
 struct Converter<'a> {
     components: Components<'a>,
+    vocabulary: envelope::Vocabulary,
     security_schemes: IndexMap<String, ReferenceOr<SecurityScheme>>,
     warnings: Vec<String>,
     /// The doc being converted and its operation, for errors.
@@ -222,6 +235,7 @@ impl<'a> Converter<'a> {
             .collect();
         Converter {
             components: Components::new(lock, &operations, contested),
+            vocabulary: envelope::Vocabulary::of(docs),
             security_schemes: IndexMap::new(),
             warnings: Vec::new(),
             file: String::new(),
@@ -231,7 +245,12 @@ impl<'a> Converter<'a> {
     }
 
     fn error(&self, message: String) -> ConvertError {
+        self.error_at(None, message)
+    }
+
+    fn error_at(&self, line: Option<usize>, message: String) -> ConvertError {
         ConvertError {
+            line,
             file: self.file.clone(),
             operation: self.operation.clone(),
             message,
@@ -271,9 +290,10 @@ impl<'a> Converter<'a> {
             None => None,
             Some(body) => {
                 let name = naming::request_body(&op_name);
-                let (media_type, content) = self.body_content(body, &name, &name, "request")?;
+                // The parser rejects an empty request section, so there is always a body here.
+                let content = self.body_content(body, &name, &name, "request")?;
                 Some(ReferenceOr::Item(RequestBody {
-                    content: IndexMap::from([(media_type, content)]),
+                    content: content.into_iter().collect(),
                     required: true,
                     ..Default::default()
                 }))
@@ -329,7 +349,10 @@ impl<'a> Converter<'a> {
                 format: ParameterSchemaOrContent::Schema(
                     self.field_schema(&p.field, op_name, None)?,
                 ),
-                example: p.field.example.clone(),
+                // Warned about (once) by `field_schema` when it does not fit.
+                example: (p.field.example.as_ref())
+                    .filter(|e| examples::check(&p.field, e).is_ok())
+                    .cloned(),
                 examples: IndexMap::new(),
                 explode: None,
                 extensions: IndexMap::new(),
