@@ -36,6 +36,11 @@ pub(super) fn check(field: &Field, value: &Value) -> Result<(), String> {
             field.ty.as_str()
         ));
     }
+    if let Some(values) = &field.enum_values
+        && !values.contains(value)
+    {
+        return Err(format!("{value} is not one of the field's `Enum:` values"));
+    }
     if field.children.is_empty() {
         return Ok(());
     }

@@ -258,6 +258,7 @@ impl<'a> Converter<'a> {
     }
 
     fn paths(&mut self, docs: &[&SourceDoc]) -> Result<BTreeMap<String, PathItem>, ConvertError> {
+        self.claim_envelope(docs)?;
         let mut paths: BTreeMap<String, PathItem> = BTreeMap::new();
         for src in docs {
             let doc = &src.doc;
@@ -385,21 +386,25 @@ impl<'a> Converter<'a> {
             .skip(1)
             .filter_map(|s| s.split_once('}').map(|(name, _)| name))
             .collect();
-        let documented: Vec<&str> = doc
+        let documented: Vec<(&str, usize)> = doc
             .parameters
             .iter()
             .filter(|p| p.location == ParamLocation::Path)
-            .map(|p| p.field.name.as_str())
+            .map(|p| (p.field.name.as_str(), p.field.line))
             .collect();
-        if let Some(missing) = in_template.iter().find(|n| !documented.contains(n)) {
+        if let Some(missing) = in_template
+            .iter()
+            .find(|n| !documented.iter().any(|(d, _)| d == *n))
+        {
             return Err(self.error(format!(
                 "path `{path}` has `{{{missing}}}` but no `## Path parameters:` field `{missing}`"
             )));
         }
-        if let Some(extra) = documented.iter().find(|n| !in_template.contains(n)) {
-            return Err(self.error(format!(
-                "path parameter `{extra}` does not appear in path `{path}`"
-            )));
+        if let Some((extra, line)) = documented.iter().find(|(n, _)| !in_template.contains(n)) {
+            return Err(self.error_at(
+                Some(*line),
+                format!("path parameter `{extra}` does not appear in path `{path}`"),
+            ));
         }
         Ok(())
     }

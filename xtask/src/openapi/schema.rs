@@ -17,8 +17,8 @@ use crate::naming;
 /// Where a field sits (`response 200.response.success`), for error messages and lock sites.
 #[derive(Clone, Copy)]
 pub(super) struct FieldPath<'a> {
-    parent: Option<&'a FieldPath<'a>>,
-    name: &'a str,
+    pub(super) parent: Option<&'a FieldPath<'a>>,
+    pub(super) name: &'a str,
 }
 
 impl fmt::Display for FieldPath<'_> {
