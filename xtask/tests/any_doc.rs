@@ -66,8 +66,7 @@ fn a_doc_without_response_sections_is_a_bodiless_success() {
 fn an_empty_error_section_beside_a_typed_one_fails_at_its_line() {
     let text = "# A\n\nEndpoint: GET /a\n\n## Response 400 fields (application/json):\n\n  - `status` (string)\n\n## Response 401 fields (application/json):\n";
     let err = pipeline::build_from(&[doc("get_a", text)])
-        .err()
-        .expect("two error shapes cannot be one client type");
+        .expect_err("two error shapes cannot be one client type");
     let msg = err.to_string();
     assert!(
         msg.starts_with("spec/endpoints/get_a.md:9: GET /a (get_a): error responses 400 and 401"),
