@@ -897,7 +897,8 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
-/// Method, path, operationId, documented statuses and example of every operation.
+/// Method, path, operationId, documented statuses, example, security requirement and
+/// idempotency of every operation.
 pub mod operations {
     /// One operation of the API.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -913,6 +914,14 @@ pub mod operations {
         /// The documented success status and a JSON body assembled from the docs'
         /// field examples (enums take their first value), when the docs give one.
         pub example: Option<(u16, &'static str)>,
+        /// The security requirement, as in the spec: alternatives, each the names of
+        /// the security schemes it needs all of (e.g. `&[&["X-API-KEY"],
+        /// &["Authorization"]]`: either one). Empty when the operation needs none.
+        pub security: &'static [&'static [&'static str]],
+        /// Whether sending the request again after an attempt that may have been
+        /// processed is safe: always for GET, HEAD, OPTIONS, PUT and DELETE; for
+        /// other methods when the spec marks the operation `x-idempotent: true`.
+        pub idempotent: bool,
     }
     impl Operation {
         /// Whether the docs describe a response with this HTTP status.
@@ -930,6 +939,8 @@ pub mod operations {
             200u16,
             "{\"status\":\"SUCCESS\",\"response\":{\"success\":true,\"redirectUrl\":\"http://example.com/redirect\"}}",
         )),
+        security: &[&["X-API-KEY"], &["Authorization"]],
+        idempotent: true,
     };
     /// Every operation, in the spec's order.
     pub const ALL: &[Operation] = &[POST_USERS_LOGOUT];

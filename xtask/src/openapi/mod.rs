@@ -13,6 +13,7 @@
 mod components;
 mod envelope;
 mod examples;
+mod idempotent;
 mod responses;
 mod schema;
 mod security;
@@ -29,6 +30,7 @@ use openapiv3::{
 };
 
 pub use envelope::ENVELOPE_ENUMS;
+pub use idempotent::{IDEMPOTENT_EXTENSION, IDEMPOTENT_OPERATIONS, method_is_idempotent};
 pub use security::{SECURITY_SCHEMES, SchemeKind};
 pub use validate::validate;
 
@@ -310,6 +312,10 @@ impl<'a> Converter<'a> {
                 })
                 .collect()
         });
+        let mut extensions = IndexMap::new();
+        if idempotent::listed(doc.method, &doc.path) {
+            extensions.insert(IDEMPOTENT_EXTENSION.to_string(), true.into());
+        }
         Ok(Operation {
             summary: Some(doc.summary.clone()),
             description: doc.description.clone(),
@@ -318,6 +324,7 @@ impl<'a> Converter<'a> {
             request_body,
             responses,
             security,
+            extensions,
             ..Default::default()
         })
     }
