@@ -79,6 +79,11 @@ pub fn generate(spec: &OpenAPI) -> Result<String, CodegenError> {
         // missing `ClientHooks` impl a compile error instead of a silent default.
         .with_inner_type(crate::glue::inner_type())
         .with_hooks(progenitor::HooksMode::Expected);
+    settings.with_conversion(
+        crate::secret::schema(),
+        crate::secret::TYPE_PATH,
+        std::iter::empty(),
+    );
     for e in &enums {
         settings.with_replacement(
             &e.name,
@@ -105,6 +110,7 @@ pub fn generate(spec: &OpenAPI) -> Result<String, CodegenError> {
     .map_err(|e| CodegenError(format!("progenitor failed on spec/openapi.json: {e}")))?;
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| CodegenError(format!("progenitor produced unparsable code: {e}")))?;
+    crate::decode_hook::install(&mut file, spec)?;
 
     let types = file
         .items
@@ -114,6 +120,9 @@ pub fn generate(spec: &OpenAPI) -> Result<String, CodegenError> {
             _ => None,
         })
         .ok_or_else(|| CodegenError("progenitor output has no `types` module".to_string()))?;
+    let sensitive: syn::File = syn::parse2(crate::secret::tokens())
+        .map_err(|e| CodegenError(format!("types::Sensitive: {e}")))?;
+    types.1.extend(sensitive.items);
     for e in &enums {
         let item: syn::File = syn::parse2(open_enum_tokens(e)?)
             .map_err(|err| CodegenError(format!("open enum {}: {err}", e.name)))?;
@@ -129,6 +138,7 @@ pub fn generate(spec: &OpenAPI) -> Result<String, CodegenError> {
         file.items.extend(module.items);
     }
     file.attrs.extend(crate_attrs());
+    crate::doc_lines::split(&mut file);
 
     let text = prettyplease::unparse(&file);
     let text = rustfmt(&text)?;

@@ -17,6 +17,7 @@ mod idempotent;
 mod responses;
 mod schema;
 mod security;
+mod sensitive;
 mod validate;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -32,6 +33,7 @@ use openapiv3::{
 pub use envelope::ENVELOPE_ENUMS;
 pub use idempotent::{IDEMPOTENT_EXTENSION, IDEMPOTENT_OPERATIONS, method_is_idempotent};
 pub use security::{SECURITY_SCHEMES, SchemeKind};
+pub use sensitive::{SENSITIVE_FIELDS, is_sensitive};
 pub use validate::validate;
 
 use crate::model::{EndpointDoc, Method, ParamLocation};
