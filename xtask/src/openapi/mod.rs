@@ -43,13 +43,29 @@ use components::Components;
 /// OpenAPI version written into the spec.
 pub const OPENAPI_VERSION: &str = "3.0.3";
 
+/// A server the spec lists, and the name of its constant in the generated `servers` module.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServerEntry {
+    /// Constant name in `servers`, e.g. `PRODUCTION`.
+    pub constant: &'static str,
+    /// Base URL.
+    pub url: &'static str,
+    /// The spec's description.
+    pub description: &'static str,
+}
+
 /// Servers listed in the spec: uberall's production API and its sandbox.
-pub const SERVERS: &[(&str, &str)] = &[
-    ("https://uberall.com/api", "Production"),
-    (
-        "https://sandbox.uberall.com/api",
-        "Sandbox (separate API keys)",
-    ),
+pub const SERVERS: &[ServerEntry] = &[
+    ServerEntry {
+        constant: "PRODUCTION",
+        url: "https://uberall.com/api",
+        description: "Production",
+    },
+    ServerEntry {
+        constant: "SANDBOX",
+        url: "https://sandbox.uberall.com/api",
+        description: "Sandbox (separate API keys)",
+    },
 ];
 
 /// Extension recording the media type the doc listed when the spec declares another one.
@@ -188,9 +204,9 @@ fn spec(
         },
         servers: SERVERS
             .iter()
-            .map(|(url, description)| Server {
-                url: url.to_string(),
-                description: Some(description.to_string()),
+            .map(|server| Server {
+                url: server.url.to_string(),
+                description: Some(server.description.to_string()),
                 ..Default::default()
             })
             .collect(),
