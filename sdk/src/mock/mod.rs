@@ -27,7 +27,7 @@
 //! | request | HTTP | `status` |
 //! |---|---|---|
 //! | path matches no operation (checked before credentials) | 404 | `NOT_FOUND` |
-//! | path matches, method does not (with `Allow`) | 405 | `METHOD_NOT_ALLOWED` (not in the docs: [`Status::Unrecognized`]) |
+//! | path matches, method does not (with `Allow`) | 405 | `METHOD_NOT_ALLOWED` ([`Status::Unrecognized`] unless the docs list it) |
 //! | `X-API-KEY` missing, when the mock has a key | 401 | `NOT_AUTHORIZED` |
 //! | `X-API-KEY` not the mock's | 401 | `BAD_PRIVATE_KEY` |
 //! | `Authorization` missing | 401 | `NOT_AUTHORIZED` |
