@@ -290,17 +290,17 @@ async fn values_the_docs_do_not_list_are_kept_raw() {
             "{text}"
         );
     }
-    // On a 200, in both envelope shapes; METHOD_NOT_ALLOWED is in uberall's older spec only.
+    // On a 200, in both envelope shapes.
     for body in [
-        json!({"status": "METHOD_NOT_ALLOWED", "response": {"success": true}}),
-        json!({"status": "METHOD_NOT_ALLOWED", "errorCode": "ALSO_NEW"}),
+        json!({"status": "NOT_YET_DOCUMENTED_STATUS", "response": {"success": true}}),
+        json!({"status": "NOT_YET_DOCUMENTED_STATUS", "errorCode": "ALSO_NEW"}),
     ] {
         let err = logout_with(&mock, &client, json_response(200, &body))
             .await
             .expect_err("unknown status is not SUCCESS");
         assert_eq!(
             err.status(),
-            Some(&Status::Unrecognized("METHOD_NOT_ALLOWED".into()))
+            Some(&Status::Unrecognized("NOT_YET_DOCUMENTED_STATUS".into()))
         );
         assert_eq!(err.http_status().map(|s| s.as_u16()), Some(200));
     }

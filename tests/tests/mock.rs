@@ -18,6 +18,9 @@ use uberall_sdk::{
 
 const LOGOUT: Operation = operations::POST_USERS_LOGOUT;
 
+/// A table of the seed operation alone, for routing that other docs must not change.
+static LOGOUT_ONLY: &[Operation] = &[LOGOUT];
+
 /// Operations the spec does not have yet, to route templated paths over HTTP.
 static TABLE: &[Operation] = &[
     Operation {
@@ -144,18 +147,27 @@ fn operation_ids(mock: &MockServer) -> Vec<Option<&'static str>> {
 async fn the_spec_table_is_served_and_unknown_routes_are_404_or_405() {
     let mock = MockServer::start().await.unwrap();
     let raw = Raw::authorized(&mock);
-
     let logout = raw.send(Method::POST, LOGOUT.path).await;
     assert_eq!(logout.status, StatusCode::OK);
     let envelope: PostUsersLogoutEnvelope = serde_json::from_slice(&logout.body).unwrap();
     assert_eq!(envelope.status, Status::Success);
+    assert_eq!(operation_ids(&mock), [Some(LOGOUT.id)]);
 
+    // Routing over the logout operation alone: docs added to the spec may match these
+    // paths (`GET /users/{id}` matches `GET /users/logout`).
+    let mock = MockServer::builder()
+        .operations(LOGOUT_ONLY)
+        .start()
+        .await
+        .unwrap();
+    let raw = Raw::authorized(&mock);
     let wrong_method = raw.send(Method::GET, LOGOUT.path).await;
     assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(wrong_method.allow.as_deref(), Some("POST"));
+    // Unrecognized while the docs do not list it, a variant once they do.
     assert_eq!(
-        wrong_method.envelope().status,
-        Status::Unrecognized("METHOD_NOT_ALLOWED".into())
+        wrong_method.envelope().status.as_str(),
+        "METHOD_NOT_ALLOWED"
     );
 
     for path in ["/users/logout/extra", "/users", "/nope", "/users/logout/"] {
@@ -181,9 +193,8 @@ async fn the_spec_table_is_served_and_unknown_routes_are_404_or_405() {
     assert_eq!(outside.status(), StatusCode::NOT_FOUND);
 
     let ids = operation_ids(&mock);
-    assert_eq!(ids.len(), 7);
-    assert_eq!(ids[0], Some(LOGOUT.id));
-    assert!(ids[1..].iter().all(Option::is_none), "{ids:?}");
+    assert_eq!(ids.len(), 6);
+    assert!(ids.iter().all(Option::is_none), "{ids:?}");
 }
 
 #[tokio::test]

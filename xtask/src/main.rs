@@ -20,7 +20,14 @@ commands:
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let root = workspace_root();
+    quiet_generator_panics();
+    let root = match workspace_root() {
+        Ok(root) => root,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
     let result = match args.first().map(String::as_str) {
         Some("generate") => generate(&root),
         Some("check") => check(&root),
@@ -48,17 +55,52 @@ fn main() -> ExitCode {
     }
 }
 
-/// The workspace root: the xtask crate's parent, so the commands work from any directory.
-/// `XTASK_ROOT` points the commands at another tree (the drift tests use a scratch copy).
-fn workspace_root() -> PathBuf {
+/// The workspace the command acts on. `XTASK_ROOT` points the commands at another tree (the
+/// drift tests use a scratch copy). Otherwise it is decided at run time, never at compile
+/// time: checkouts sharing one target directory run the same binary, which must act on the
+/// checkout it was run in. `cargo run` (what `cargo xtask` is) tells the binary where the
+/// manifest of the package it runs is; run any other way, the binary looks up from the
+/// current directory for the workspace holding `spec/endpoints`.
+fn workspace_root() -> Result<PathBuf, String> {
     if let Some(root) = std::env::var_os("XTASK_ROOT") {
-        return PathBuf::from(root);
+        return Ok(PathBuf::from(root));
     }
-    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir
-        .parent()
+    if let Some(manifest_dir) = std::env::var_os("CARGO_MANIFEST_DIR") {
+        let manifest_dir = PathBuf::from(manifest_dir);
+        if let Some(root) = manifest_dir.parent().filter(|r| is_workspace(r)) {
+            return Ok(root.to_path_buf());
+        }
+    }
+    let cwd = std::env::current_dir().map_err(|e| format!("no current directory: {e}"))?;
+    cwd.ancestors()
+        .find(|dir| is_workspace(dir))
         .map(Path::to_path_buf)
-        .unwrap_or(manifest_dir)
+        .ok_or_else(|| {
+            format!(
+                "{} is not inside the SDK workspace (no {} above it); run from the checkout or set XTASK_ROOT",
+                cwd.display(),
+                pipeline::ENDPOINTS_DIR
+            )
+        })
+}
+
+fn is_workspace(dir: &Path) -> bool {
+    dir.join("Cargo.toml").is_file() && dir.join(pipeline::ENDPOINTS_DIR).is_dir()
+}
+
+/// progenitor and typify panic on some specs; the pipeline catches that and reports it as an
+/// error naming the doc, so their panic messages would only repeat it (once per attempt).
+fn quiet_generator_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let in_generator = info.location().is_some_and(|l| {
+            let file = l.file();
+            file.contains("progenitor") || file.contains("typify")
+        });
+        if !in_generator {
+            default(info);
+        }
+    }));
 }
 
 fn build(root: &Path) -> Result<pipeline::Build, String> {
@@ -270,10 +312,12 @@ fn lint_workflows(root: &Path) -> Result<(), String> {
     run(root, "python3", &args)
 }
 
-/// `cargo test --workspace`, echoing its output and adding up its `test result:` lines.
+/// `cargo test --workspace`, echoing its output and adding up its `test result:` lines. Every
+/// test target runs even when one fails (`--no-fail-fast`); the failed tests are listed again
+/// at the end (cargo's own last lines name the failed targets).
 fn run_tests(root: &Path, cargo: &str) -> Result<(usize, usize), String> {
     use std::io::{BufRead, BufReader};
-    let args = ["test", "--workspace", "--all-features"];
+    let args = ["test", "--workspace", "--all-features", "--no-fail-fast"];
     println!("==> {cargo} {}", args.join(" "));
     let mut child = Command::new(cargo)
         .args(args)
@@ -282,10 +326,17 @@ fn run_tests(root: &Path, cargo: &str) -> Result<(usize, usize), String> {
         .spawn()
         .map_err(|e| format!("cannot run `{cargo}`: {e}"))?;
     let (mut passed, mut failed) = (0, 0);
+    let mut failures = Vec::new();
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout).lines() {
             let line = line.map_err(|e| format!("reading cargo test output: {e}"))?;
             println!("{line}");
+            if let Some(test) = line
+                .strip_prefix("test ")
+                .and_then(|l| l.strip_suffix(" ... FAILED"))
+            {
+                failures.push(test.to_string());
+            }
             if let Some(summary) = line.strip_prefix("test result: ") {
                 passed += count(summary, " passed");
                 failed += count(summary, " failed");
@@ -297,6 +348,9 @@ fn run_tests(root: &Path, cargo: &str) -> Result<(usize, usize), String> {
         .map_err(|e| format!("waiting for cargo test: {e}"))?;
     if !status.success() {
         println!("{passed} passed, {failed} failed");
+        for test in &failures {
+            println!("failed: {test}");
+        }
         return Err(format!("`cargo {}` failed ({status})", args.join(" ")));
     }
     Ok((passed, failed))

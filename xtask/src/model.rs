@@ -106,11 +106,19 @@ pub struct Body {
 }
 
 /// One documented response.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Response {
     /// HTTP status code from the section title.
     pub status: u16,
     pub body: Body,
+    /// 1-based line of the section title, for messages (see [`Field::line`]).
+    pub line: usize,
+}
+
+impl PartialEq for Response {
+    fn eq(&self, other: &Self) -> bool {
+        (self.status, &self.body) == (other.status, &other.body)
+    }
 }
 
 /// JSON types a field may have.
@@ -158,7 +166,7 @@ impl FieldType {
 }
 
 /// One documented field (list item), with its nested fields.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Field {
     /// The last segment of the dot path (`success` for `response.success`).
     pub name: String,
@@ -175,4 +183,24 @@ pub struct Field {
     pub enum_values: Option<Vec<serde_json::Value>>,
     /// Properties of this object, or of each item when `ty` is [`FieldType::Array`].
     pub children: Vec<Field>,
+    /// 1-based line of the field's name in the doc, for messages. Not part of what the doc
+    /// says: the two layouts of one page give equal fields (`PartialEq` ignores it).
+    pub line: usize,
+}
+
+impl PartialEq for Field {
+    fn eq(&self, other: &Self) -> bool {
+        let key = |f: &Field| {
+            (
+                f.name.clone(),
+                f.ty,
+                f.nullable,
+                f.required,
+                f.description.clone(),
+                f.example.clone(),
+                f.enum_values.clone(),
+            )
+        };
+        key(self) == key(other) && self.children == other.children
+    }
 }

@@ -38,6 +38,8 @@ pub enum Error {
         source: Option<(String, String)>,
         error: codegen::CodegenError,
     },
+    /// The converter produced a spec known to be invalid; nothing is written.
+    Invalid(Vec<String>),
     /// The names lock cannot be read.
     Lock { file: String, message: String },
     /// There is nothing to generate from.
@@ -60,6 +62,11 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "{error} (no single operation fails on its own; the docs fail together)"
+            ),
+            Error::Invalid(problems) => write!(
+                f,
+                "the spec built from the docs is invalid, so nothing was written (a converter bug; please report it):\n  {}",
+                problems.join("\n  ")
             ),
             Error::Lock { file, message } => write!(
                 f,
@@ -141,6 +148,10 @@ pub fn build_with(docs: &[(String, String)], lock: &NamesLock) -> Result<Build, 
         });
     }
     let converted = openapi::convert(&parsed, lock).map_err(Error::Convert)?;
+    let problems = openapi::validate(&converted.spec);
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
     let spec_json = openapi::to_json(&converted.spec);
     let client = codegen::generate(&converted.spec).map_err(|error| Error::Codegen {
         source: failing_operation(&converted.spec, &parsed),

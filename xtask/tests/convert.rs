@@ -356,7 +356,7 @@ fn shapes_the_client_generator_cannot_take_are_errors() {
     );
     assert_eq!(
         convert_error(&[two_error_bodies]),
-        "spec/endpoints/x.md: GET /a (get_a): error responses 400 and 401 have different bodies (ErrorEnvelope and ErrorEnvelope2); the generated client needs all error responses of an operation to share one body shape"
+        "spec/endpoints/x.md:9: GET /a (get_a): error responses 400 and 401 have different bodies (ErrorEnvelope and ErrorEnvelope2); the generated client needs all error responses of an operation to share one body shape (an empty section means no body)"
     );
 
     // Two documented values that would be one Rust variant.

@@ -60,7 +60,7 @@ fn output_without_the_expected_call_stops_generation() {
             }
         }
     };
-    let err = xtask::decode_hook::install(&mut file, &spec)
+    let err = xtask::codegen::decode_hook::install(&mut file, &spec)
         .expect_err("an operation without the call is an error")
         .to_string();
     assert!(err.contains("cannot install the decode hook"), "{err}");
@@ -74,7 +74,7 @@ fn output_without_the_expected_call_stops_generation() {
             }
         }
     };
-    let err = xtask::decode_hook::install(&mut file, &spec)
+    let err = xtask::codegen::decode_hook::install(&mut file, &spec)
         .expect_err("a call that cannot be rewritten is an error")
         .to_string();
     assert!(err.contains("fn decode"), "{err}");

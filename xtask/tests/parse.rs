@@ -76,6 +76,7 @@ fn field(name: &str, ty: FieldType) -> Field {
         example: None,
         enum_values: None,
         children: Vec::new(),
+        line: 0,
     }
 }
 
@@ -162,11 +163,13 @@ fn expected_seed() -> EndpointDoc {
     let mut responses = vec![Response {
         status: 200,
         body: ok,
+        line: 0,
     }];
     for status in [400, 401, 403, 404, 409] {
         responses.push(Response {
             status,
             body: error.clone(),
+            line: 0,
         });
     }
     EndpointDoc {

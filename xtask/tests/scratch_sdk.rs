@@ -16,6 +16,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+#[path = "common/scratch.rs"]
+mod scratch;
+use scratch::{copy_dir, with_members};
+
 /// Endpoint docs added to the scratch tree, from `tests/fixtures/`.
 const DOCS: [&str; 5] = [
     "get_locations_location_id.md",
@@ -76,44 +80,6 @@ fn workspace() -> &'static Path {
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for entry in fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("dir entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
-/// `manifest` with its one-line `members = [...]` replaced by `members`.
-fn with_members(manifest: &str, members: &[&str]) -> String {
-    let list = members
-        .iter()
-        .map(|m| format!("{m:?}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut replaced = 0;
-    let mut out = String::with_capacity(manifest.len());
-    for line in manifest.lines() {
-        if line.starts_with("members") && line.contains('=') && line.trim_end().ends_with(']') {
-            replaced += 1;
-            out.push_str(&format!("members = [{list}]"));
-        } else {
-            out.push_str(line);
-        }
-        out.push('\n');
-    }
-    assert_eq!(
-        replaced, 1,
-        "the workspace Cargo.toml should have one single-line `members = [...]`"
-    );
-    out
 }
 
 /// The scratch tree: the workspace's manifest (members cut down to what the program needs),

@@ -83,7 +83,7 @@ pub(super) fn unrouted(allowed: &[&'static str], method: &str, path: &str) -> Re
     let allowed = allowed.join(", ");
     let mut response = error(
         StatusCode::METHOD_NOT_ALLOWED,
-        Status::Unrecognized("METHOD_NOT_ALLOWED".to_owned()),
+        Status::from("METHOD_NOT_ALLOWED"),
         &format!("{method} is not allowed on {path}; the spec has {allowed}"),
     );
     if let Ok(value) = HeaderValue::from_str(&allowed) {

@@ -29,7 +29,7 @@
 //! | request | HTTP | `status` |
 //! |---|---|---|
 //! | path matches no operation (checked before credentials) | 404 | `NOT_FOUND` |
-//! | path matches, method does not (with `Allow`) | 405 | `METHOD_NOT_ALLOWED` (not in the docs: [`Status::Unrecognized`]) |
+//! | path matches, method does not (with `Allow`) | 405 | `METHOD_NOT_ALLOWED` ([`Status::Unrecognized`] unless the docs list it) |
 //! | `X-API-KEY` sent, not the mock's | 401 | `BAD_PRIVATE_KEY` |
 //! | `Authorization` sent, token (`Bearer <token>` or bare) not issued, expired, revoked or logged out | 401 | `BAD_ACCESS_TOKEN` |
 //! | no alternative of the operation's security met by what was sent | 401 | `NOT_AUTHORIZED` |

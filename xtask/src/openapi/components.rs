@@ -67,6 +67,11 @@ impl<'a> Components<'a> {
         }
     }
 
+    /// Whether the lock names the component used at `site`.
+    pub(super) fn is_locked(&self, site: &str) -> bool {
+        self.locked.contains_key(site)
+    }
+
     /// Registers `schema`, used at `site`, as a component (or finds the one it shares) and
     /// returns its `$ref`. `preferred` are the names a new component would like, best first.
     pub(super) fn intern(

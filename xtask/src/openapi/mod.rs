@@ -11,11 +11,14 @@
 //!   removing or editing a doc never renames another doc's types.
 
 mod components;
+mod envelope;
+mod examples;
 mod idempotent;
 mod responses;
 mod schema;
 mod security;
 mod sensitive;
+mod validate;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -27,9 +30,11 @@ use openapiv3::{
     SecurityScheme, Server,
 };
 
+pub use envelope::ENVELOPE_ENUMS;
 pub use idempotent::{IDEMPOTENT_EXTENSION, IDEMPOTENT_OPERATIONS, method_is_idempotent};
 pub use security::{SECURITY_SCHEMES, SchemeKind};
 pub use sensitive::{SENSITIVE_FIELDS, is_sensitive};
+pub use validate::validate;
 
 use crate::model::{EndpointDoc, Method, ParamLocation};
 use crate::naming::{self, lock::NamesLock};
@@ -38,13 +43,29 @@ use components::Components;
 /// OpenAPI version written into the spec.
 pub const OPENAPI_VERSION: &str = "3.0.3";
 
+/// A server the spec lists, and the name of its constant in the generated `servers` module.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServerEntry {
+    /// Constant name in `servers`, e.g. `PRODUCTION`.
+    pub constant: &'static str,
+    /// Base URL.
+    pub url: &'static str,
+    /// The spec's description.
+    pub description: &'static str,
+}
+
 /// Servers listed in the spec: uberall's production API and its sandbox.
-pub const SERVERS: &[(&str, &str)] = &[
-    ("https://uberall.com/api", "Production"),
-    (
-        "https://sandbox.uberall.com/api",
-        "Sandbox (separate API keys)",
-    ),
+pub const SERVERS: &[ServerEntry] = &[
+    ServerEntry {
+        constant: "PRODUCTION",
+        url: "https://uberall.com/api",
+        description: "Production",
+    },
+    ServerEntry {
+        constant: "SANDBOX",
+        url: "https://sandbox.uberall.com/api",
+        description: "Sandbox (separate API keys)",
+    },
 ];
 
 /// Extension recording the media type the doc listed when the spec declares another one.
@@ -75,6 +96,8 @@ pub struct Converted {
 pub struct ConvertError {
     /// The doc the problem is in.
     pub file: String,
+    /// The line in that doc, when the problem is in one section or field.
+    pub line: Option<usize>,
     /// The operation, as `METHOD /path (operationId)`.
     pub operation: String,
     /// What is wrong, naming the field when there is one.
@@ -83,7 +106,11 @@ pub struct ConvertError {
 
 impl fmt::Display for ConvertError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}: {}", self.file, self.operation, self.message)
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: ", self.file)?,
+            None => write!(f, "{}: ", self.file)?,
+        }
+        write!(f, "{}: {}", self.operation, self.message)
     }
 }
 
@@ -135,6 +162,7 @@ fn agreed_version(docs: &[SourceDoc]) -> Result<Option<String>, ConvertError> {
     for src in docs {
         let error = |message| ConvertError {
             file: src.file.clone(),
+            line: None,
             operation: operation_label(&src.doc),
             message,
         };
@@ -176,9 +204,9 @@ fn spec(
         },
         servers: SERVERS
             .iter()
-            .map(|(url, description)| Server {
-                url: url.to_string(),
-                description: Some(description.to_string()),
+            .map(|server| Server {
+                url: server.url.to_string(),
+                description: Some(server.description.to_string()),
                 ..Default::default()
             })
             .collect(),
@@ -209,6 +237,7 @@ pub fn to_json(spec: &OpenAPI) -> String {
 /// One conversion run.
 struct Converter<'a> {
     components: Components<'a>,
+    vocabulary: envelope::Vocabulary,
     security_schemes: IndexMap<String, ReferenceOr<SecurityScheme>>,
     warnings: Vec<String>,
     /// The doc being converted and its operation, for errors.
@@ -226,6 +255,7 @@ impl<'a> Converter<'a> {
             .collect();
         Converter {
             components: Components::new(lock, &operations, contested),
+            vocabulary: envelope::Vocabulary::of(docs),
             security_schemes: IndexMap::new(),
             warnings: Vec::new(),
             file: String::new(),
@@ -235,7 +265,12 @@ impl<'a> Converter<'a> {
     }
 
     fn error(&self, message: String) -> ConvertError {
+        self.error_at(None, message)
+    }
+
+    fn error_at(&self, line: Option<usize>, message: String) -> ConvertError {
         ConvertError {
+            line,
             file: self.file.clone(),
             operation: self.operation.clone(),
             message,
@@ -243,6 +278,7 @@ impl<'a> Converter<'a> {
     }
 
     fn paths(&mut self, docs: &[&SourceDoc]) -> Result<BTreeMap<String, PathItem>, ConvertError> {
+        self.claim_envelope(docs)?;
         let mut paths: BTreeMap<String, PathItem> = BTreeMap::new();
         for src in docs {
             let doc = &src.doc;
@@ -275,9 +311,10 @@ impl<'a> Converter<'a> {
             None => None,
             Some(body) => {
                 let name = naming::request_body(&op_name);
-                let (media_type, content) = self.body_content(body, &name, &name, "request")?;
+                // The parser rejects an empty request section, so there is always a body here.
+                let content = self.body_content(body, &name, &name, "request")?;
                 Some(ReferenceOr::Item(RequestBody {
-                    content: IndexMap::from([(media_type, content)]),
+                    content: content.into_iter().collect(),
                     required: true,
                     ..Default::default()
                 }))
@@ -338,7 +375,10 @@ impl<'a> Converter<'a> {
                 format: ParameterSchemaOrContent::Schema(
                     self.field_schema(&p.field, op_name, None)?,
                 ),
-                example: p.field.example.clone(),
+                // Warned about (once) by `field_schema` when it does not fit.
+                example: (p.field.example.as_ref())
+                    .filter(|e| examples::check(&p.field, e).is_ok())
+                    .cloned(),
                 examples: IndexMap::new(),
                 explode: None,
                 extensions: IndexMap::new(),
@@ -371,21 +411,25 @@ impl<'a> Converter<'a> {
             .skip(1)
             .filter_map(|s| s.split_once('}').map(|(name, _)| name))
             .collect();
-        let documented: Vec<&str> = doc
+        let documented: Vec<(&str, usize)> = doc
             .parameters
             .iter()
             .filter(|p| p.location == ParamLocation::Path)
-            .map(|p| p.field.name.as_str())
+            .map(|p| (p.field.name.as_str(), p.field.line))
             .collect();
-        if let Some(missing) = in_template.iter().find(|n| !documented.contains(n)) {
+        if let Some(missing) = in_template
+            .iter()
+            .find(|n| !documented.iter().any(|(d, _)| d == *n))
+        {
             return Err(self.error(format!(
                 "path `{path}` has `{{{missing}}}` but no `## Path parameters:` field `{missing}`"
             )));
         }
-        if let Some(extra) = documented.iter().find(|n| !in_template.contains(n)) {
-            return Err(self.error(format!(
-                "path parameter `{extra}` does not appear in path `{path}`"
-            )));
+        if let Some((extra, line)) = documented.iter().find(|(n, _)| !in_template.contains(n)) {
+            return Err(self.error_at(
+                Some(*line),
+                format!("path parameter `{extra}` does not appear in path `{path}`"),
+            ));
         }
         Ok(())
     }

@@ -15,8 +15,8 @@ impl Converter<'_> {
         op_name: &str,
     ) -> Result<Responses, ConvertError> {
         let mut responses = Responses::default();
-        // (status, body component) of the success and of the error responses.
-        let mut bodies: [Vec<(u16, String)>; 2] = [Vec::new(), Vec::new()];
+        // (status, line, body component) of the success and of the error responses.
+        let mut bodies: [Vec<(u16, usize, String)>; 2] = [Vec::new(), Vec::new()];
         for r in &doc.responses {
             let success = (200..300).contains(&r.status);
             let (name, child_prefix) = if success {
@@ -30,18 +30,28 @@ impl Converter<'_> {
             let mut description = reason_phrase(r.status).to_string();
             let mut extensions = IndexMap::new();
             let what = format!("response {}", r.status);
-            let (media_type, media) = self.body_content(&r.body, &name, &child_prefix, &what)?;
+            let widened = self.vocabulary.widen(&r.body);
+            let content = self.body_content(&widened, &name, &child_prefix, &what)?;
             let doc_media_type = &r.body.media_type;
-            if media_type != *doc_media_type {
-                description.push_str(&format!(
-                    ". The doc lists media type `{doc_media_type}`; its fields describe the JSON envelope, so the body is declared `{media_type}` and decoded into a typed value."
-                ));
+            let declared = content.as_ref().map(|(media_type, _)| media_type);
+            if declared != Some(doc_media_type) {
+                description.push_str(&match declared {
+                    Some(media_type) => format!(
+                        ". The doc lists media type `{doc_media_type}`; its fields describe the JSON envelope, so the body is declared `{media_type}` and decoded into a typed value."
+                    ),
+                    None => format!(
+                        ". The doc lists media type `{doc_media_type}` without fields, so no body is declared."
+                    ),
+                });
                 extensions.insert(
                     DOC_MEDIA_TYPE_EXTENSION.to_string(),
                     Value::String(doc_media_type.clone()),
                 );
             }
-            let body = match &media.schema {
+            let body = match content
+                .as_ref()
+                .and_then(|(_, media)| media.schema.as_ref())
+            {
                 Some(ReferenceOr::Reference { reference }) => reference
                     .rsplit('/')
                     .next()
@@ -49,33 +59,48 @@ impl Converter<'_> {
                     .to_string(),
                 _ => "no body".to_string(),
             };
-            bodies[usize::from(!success)].push((r.status, body));
+            bodies[usize::from(!success)].push((r.status, r.line, body));
             let key = StatusCode::Code(r.status);
             if responses.responses.contains_key(&key) {
-                return Err(self.error(format!("response {} is documented twice", r.status)));
+                return Err(self.error_at(
+                    Some(r.line),
+                    format!("response {} is documented twice", r.status),
+                ));
             }
-            // A response documented without fields has no body: declaring a media type
-            // without a schema would make progenitor give up (`todo!`) on the operation.
-            let content = match media.schema {
-                Some(_) => IndexMap::from([(media_type, media)]),
-                None => IndexMap::new(),
-            };
             let response = Response {
                 description,
-                content,
+                content: content.into_iter().collect(),
                 extensions,
                 ..Default::default()
             };
             responses.responses.insert(key, ReferenceOr::Item(response));
         }
         for (kind, list) in ["success", "error"].iter().zip(&bodies) {
-            if let Some((other_status, other_body)) = list.iter().find(|(_, b)| *b != list[0].1) {
-                return Err(self.error(format!(
-                    "{kind} responses {} and {other_status} have different bodies ({} and {other_body}); \
-                     the generated client needs all {kind} responses of an operation to share one body shape",
-                    list[0].0, list[0].1
-                )));
+            if let Some((other_status, line, other_body)) =
+                list.iter().find(|(_, _, b)| *b != list[0].2)
+            {
+                return Err(self.error_at(
+                    Some(*line),
+                    format!(
+                        "{kind} responses {} and {other_status} have different bodies ({} and {other_body}); \
+                         the generated client needs all {kind} responses of an operation to share one body shape \
+                         (an empty section means no body)",
+                        list[0].0, list[0].2
+                    ),
+                ));
             }
+        }
+        if responses.responses.is_empty() {
+            // OpenAPI requires at least one response; the doc documents none, so the
+            // operation's success is a 200 whose body, if any, is not typed.
+            let response = Response {
+                description: "OK. The doc documents no response, so no body is declared."
+                    .to_string(),
+                ..Default::default()
+            };
+            responses
+                .responses
+                .insert(StatusCode::Code(200), ReferenceOr::Item(response));
         }
         Ok(responses)
     }

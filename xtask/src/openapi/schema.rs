@@ -18,8 +18,8 @@ use crate::naming;
 /// Where a field sits (`response 200.response.success`), for error messages and lock sites.
 #[derive(Clone, Copy)]
 pub(super) struct FieldPath<'a> {
-    parent: Option<&'a FieldPath<'a>>,
-    name: &'a str,
+    pub(super) parent: Option<&'a FieldPath<'a>>,
+    pub(super) name: &'a str,
 }
 
 impl fmt::Display for FieldPath<'_> {
@@ -33,16 +33,16 @@ impl fmt::Display for FieldPath<'_> {
 
 impl Converter<'_> {
     /// The media type entry of a body named `name`; `*/*` with documented fields becomes JSON.
-    /// A body without fields has no schema.
+    /// A body without fields, whatever its media type, is no body: `None`.
     pub(super) fn body_content(
         &mut self,
         body: &Body,
         name: &str,
         child_prefix: &str,
         what: &str,
-    ) -> Result<(String, MediaType), ConvertError> {
+    ) -> Result<Option<(String, MediaType)>, ConvertError> {
         if body.fields.is_empty() {
-            return Ok((body.media_type.clone(), MediaType::default()));
+            return Ok(None);
         }
         let media_type = if body.media_type == "*/*" {
             "application/json".to_string()
@@ -56,13 +56,13 @@ impl Converter<'_> {
         let schema =
             self.object_schema(&body.fields, SchemaData::default(), child_prefix, &root)?;
         let schema = self.intern(&root, schema, &[name.to_string()]);
-        Ok((
+        Ok(Some((
             media_type,
             MediaType {
                 schema: Some(schema),
                 ..Default::default()
             },
-        ))
+        )))
     }
 
     fn intern(
@@ -119,11 +119,12 @@ impl Converter<'_> {
         parent: Option<&FieldPath<'_>>,
     ) -> Result<ReferenceOr<Schema>, ConvertError> {
         let (ty, nullable) = (f.ty, f.nullable);
-        let (description, example) = (f.description.clone(), f.example.clone());
         let path = FieldPath {
             parent,
             name: &f.name,
         };
+        let description = f.description.clone();
+        let example = self.fitting_example(f, &path);
         let prefix = || naming::nested(owner, &f.name);
         if !f.children.is_empty() && !matches!(ty, FieldType::Object | FieldType::Array) {
             return Err(self.error(format!(
@@ -269,6 +270,23 @@ impl Converter<'_> {
             },
             schema_kind: kind,
         }))
+    }
+}
+
+impl Converter<'_> {
+    /// The field's example, or `None` with a warning when it contradicts the field's type.
+    fn fitting_example(&mut self, f: &Field, path: &FieldPath<'_>) -> Option<Value> {
+        let example = f.example.as_ref()?;
+        match super::examples::check(f, example) {
+            Ok(()) => Some(example.clone()),
+            Err(why) => {
+                self.warnings.push(format!(
+                    "{}:{}: {}: `{path}`: example left out, it does not fit the field: {why}",
+                    self.file, f.line, self.operation
+                ));
+                None
+            }
+        }
     }
 }
 

@@ -108,6 +108,7 @@ impl<'v> Parser<'v> {
             example,
             enum_values,
             children: Vec::new(),
+            line: self.view.locate(name_at).1,
         };
         self.insert(tree, path, name_at, field, params)
     }

@@ -33,7 +33,7 @@ impl SectionKind {
 }
 
 pub(super) struct Parser<'v> {
-    view: &'v View<'v>,
+    pub(super) view: &'v View<'v>,
     pub(super) norm: &'v str,
     /// Current position in `norm`; always on a character boundary. After a token it points at
     /// the single space that follows it, or at the end.
@@ -344,6 +344,7 @@ impl<'v> Parser<'v> {
             SectionKind::Response(status) => doc.responses.push(Response {
                 status,
                 body: Body { media_type, fields },
+                line: self.view.locate(title).1,
             }),
         }
         Ok(())

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use openapiv3::{OpenAPI, ReferenceOr};
 use syn::visit_mut::{self, VisitMut};
 
-use crate::codegen::CodegenError;
+use super::CodegenError;
 use crate::naming;
 
 /// Rewrites every `ResponseValue::from_response(..)` call in `file`; `spec` says which
@@ -52,7 +52,7 @@ pub fn install(file: &mut syn::File, spec: &OpenAPI) -> Result<(), CodegenError>
 fn broken(what: &str) -> CodegenError {
     CodegenError(format!(
         "cannot install the decode hook in progenitor's output: {what}; \
-         adapt xtask/src/decode_hook.rs to the progenitor version in use"
+         adapt xtask/src/codegen/decode_hook.rs to the progenitor version in use"
     ))
 }
 

@@ -1,0 +1,188 @@
+//! The seam between the generated operations and whatever sends their requests.
+//!
+//! Every operation builds its `reqwest::Request` and hands it to
+//! `progenitor_client::ClientHooks::exec`, which this crate implements for [`Client`]
+//! by calling the [`Transport`] held in the client's [`Inner`] value. With
+//! `Inner::default()` the request is sent once through the client's own
+//! `reqwest::Client`.
+//!
+//! [`Client`]: crate::Client
+//! [`Transport`]: crate::hooks::Transport
+//! [`Inner`]: crate::hooks::Inner
+
+// Template: `cargo xtask generate` splices this file's items into `pub mod hooks` of
+// `generated/src/lib.rs` (see `xtask/src/codegen/hooks.rs`), turning the `//!` docs above
+// into the module's docs. Plain comments like this one are not copied.
+
+use std::{fmt, future::Future, pin::Pin, sync::Arc};
+
+/// What [`Transport::execute`] returns: the response to hand to the operation's
+/// decoding, or the error that ended the exchange.
+pub type Exchange<'a> =
+    Pin<Box<dyn Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a>>;
+
+/// Sends the requests the generated operations build.
+///
+/// Object safe, so that a client can carry any implementation. An implementation
+/// may retry, add headers, bound the time and the body, or refuse to send; an
+/// error it wants to hand back typed travels as the source of a `reqwest::Error`.
+/// It also decides the error for a body that does not decode
+/// ([`Transport::decode_error`]), knowing the status, headers and body.
+pub trait Transport: Send + Sync {
+    /// Sends `request`, built by the operation `operation_id` (see
+    /// [`crate::operations::by_id`]), using `client`, the generated client's
+    /// connection pool.
+    fn execute<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
+        operation_id: &'static str,
+    ) -> Exchange<'a>;
+
+    /// Decides the error for a response of a documented status whose body does not
+    /// decode into the operation's type. `Some(error)` fails the operation with
+    /// `progenitor_client::Error::CommunicationError(error)`; `None` (the default)
+    /// with `progenitor_client::Error::InvalidResponsePayload(body, error)`, as
+    /// progenitor's own client does.
+    fn decode_error<'a>(&'a self, failure: &'a DecodeFailure) -> DecodeOutcome<'a> {
+        let _ = failure;
+        Box::pin(std::future::ready(None))
+    }
+}
+
+/// What [`Transport::decode_error`] returns.
+pub type DecodeOutcome<'a> = Pin<Box<dyn Future<Output = Option<reqwest::Error>> + Send + 'a>>;
+
+/// A response of a documented status whose body is not the documented JSON, with
+/// everything known about it. Its `Debug` shows neither the body nor the decoder's
+/// message, which may quote it: a body may echo a credential.
+#[non_exhaustive]
+pub struct DecodeFailure {
+    /// The operation, as [`crate::operations::by_id`] finds it.
+    pub operation_id: &'static str,
+    /// The response's HTTP status.
+    pub status: reqwest::StatusCode,
+    /// The response's headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// The whole body as received.
+    pub body: bytes::Bytes,
+    /// Why the body does not decode.
+    pub error: serde_json::Error,
+}
+
+impl DecodeFailure {
+    /// A failure of the operation `operation_id` (for a transport's own tests).
+    pub fn new(
+        operation_id: &'static str,
+        status: reqwest::StatusCode,
+        headers: reqwest::header::HeaderMap,
+        body: bytes::Bytes,
+        error: serde_json::Error,
+    ) -> Self {
+        Self {
+            operation_id,
+            status,
+            headers,
+            body,
+            error,
+        }
+    }
+
+    /// The response's `Content-Type`, when present and readable.
+    pub fn content_type(&self) -> Option<&str> {
+        self.headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+    }
+}
+
+impl fmt::Debug for DecodeFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeFailure")
+            .field("operation_id", &self.operation_id)
+            .field("status", &self.status)
+            .field("content_type", &self.content_type())
+            .field("body_len", &self.body.len())
+            .field("category", &self.error.classify())
+            .field("line", &self.error.line())
+            .field("column", &self.error.column())
+            .finish()
+    }
+}
+
+/// Decodes the JSON body of a documented response of operation `info` into `T`;
+/// every generated operation calls this where progenitor's own client decodes
+/// with `from_response`. A body that does not decode goes to the
+/// transport's [`Transport::decode_error`]; without a transport the result is
+/// exactly `from_response`'s.
+#[doc(hidden)]
+pub async fn decode<T: serde::de::DeserializeOwned, E>(
+    inner: &Inner,
+    response: reqwest::Response,
+    info: &progenitor_client::OperationInfo,
+) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .bytes()
+        .await
+        .map_err(progenitor_client::Error::ResponseBodyError)?;
+    match serde_json::from_slice(&body) {
+        Ok(value) => Ok(progenitor_client::ResponseValue::new(
+            value, status, headers,
+        )),
+        Err(error) => {
+            let failure = DecodeFailure::new(info.operation_id, status, headers, body, error);
+            if let Some(transport) = &inner.0 {
+                if let Some(error) = transport.decode_error(&failure).await {
+                    return Err(progenitor_client::Error::CommunicationError(error));
+                }
+            }
+            Err(progenitor_client::Error::InvalidResponsePayload(
+                failure.body,
+                failure.error,
+            ))
+        }
+    }
+}
+
+/// The generated client's inner value: the transport its operations go through.
+#[derive(Clone, Default)]
+pub struct Inner(Option<Arc<dyn Transport>>);
+
+impl Inner {
+    /// Sends every request through `transport`.
+    pub fn new(transport: Arc<dyn Transport>) -> Self {
+        Self(Some(transport))
+    }
+
+    /// Whether a transport is installed (else requests go out once, unchanged).
+    pub fn has_transport(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+impl fmt::Debug for Inner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Inner")
+            .field("transport", &self.0.as_ref().map(|_| "dyn Transport"))
+            .finish()
+    }
+}
+
+impl progenitor_client::ClientHooks<Inner> for crate::Client {
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &progenitor_client::OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        match &self.inner.0 {
+            Some(transport) => {
+                transport
+                    .execute(&self.client, request, info.operation_id)
+                    .await
+            }
+            None => self.client.execute(request).await,
+        }
+    }
+}

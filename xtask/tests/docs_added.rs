@@ -1,0 +1,127 @@
+//! Adding docs never breaks the suite: a scratch copy of the workspace gains docs of several
+//! shapes (a path parameter, a query, a JSON body, empty response sections, a `status` with one
+//! value more than the seed's, a path matching `GET /users/logout`), and the suite's own checks
+//! run there: `cargo xtask generate` and `check`, then the `tests` crate's targets that hold
+//! for any docs.
+//!
+//! Those targets are `mock`, `session`, `generated_client` and `decode`: they exercise the
+//! embedded mock's routing, the session and the generated types of the seed, which other docs
+//! must leave alone. The rest of `tests/` (`calls`, `retry`, `security`, `env`) does not read
+//! the operations table or the enums, and is left out to keep the cost down on 2 cores.
+//!
+//! Built offline into `<target dir>/scratch-sdk`, the directory `scratch_sdk` uses, so
+//! compiled dependencies are shared and later runs rebuild only the workspace's own crates.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+#[path = "common/run.rs"]
+mod run;
+#[path = "common/scratch.rs"]
+mod scratch;
+use run::{text, xtask};
+use scratch::{copy_dir, with_members};
+
+/// Docs added to the scratch tree, from `tests/fixtures/`.
+const DOCS: [&str; 4] = [
+    "get_locations_location_id.md",
+    "get_locations.md",
+    "post_locations.md",
+    "get_users_id.md",
+];
+
+/// The `tests` crate's targets that must pass whatever the docs.
+const TARGETS: [&str; 4] = ["mock", "session", "generated_client", "decode"];
+
+fn workspace() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// The workspace without xtask (run as the built binary instead), plus the extra docs.
+fn scratch() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    let manifest = fs::read_to_string(workspace().join("Cargo.toml")).expect("Cargo.toml");
+    fs::write(
+        root.join("Cargo.toml"),
+        with_members(&manifest, &["generated", "sdk", "tests"]),
+    )
+    .expect("write Cargo.toml");
+    fs::copy(workspace().join("Cargo.lock"), root.join("Cargo.lock")).expect("copy Cargo.lock");
+    for d in ["spec", "generated", "sdk", "tests"] {
+        copy_dir(&workspace().join(d), &root.join(d));
+    }
+    for doc in DOCS {
+        fs::copy(fixtures().join(doc), root.join("spec/endpoints").join(doc)).expect("copy doc");
+    }
+    dir
+}
+
+#[test]
+fn the_suite_stays_green_with_docs_of_every_shape_added() {
+    let dir = scratch();
+    let root = dir.path();
+
+    let out = xtask(root, &["generate"]);
+    assert!(out.status.success(), "generate: {}", text(&out.stderr));
+    let out = xtask(root, &["check"]);
+    assert!(out.status.success(), "check: {}", text(&out.stderr));
+    let client = fs::read_to_string(root.join("generated/src/lib.rs")).expect("generated client");
+    for op in ["get_users_id", "get_locations", "post_locations"] {
+        assert!(
+            client.contains(&format!("pub fn {op}(&self)")),
+            "the regenerated client has no `{op}`"
+        );
+    }
+    // The added value joins the one pooled `Status`, so the seed's tests now see it as known.
+    assert!(
+        client.contains("MethodNotAllowed"),
+        "Status gained METHOD_NOT_ALLOWED"
+    );
+
+    // Inside the real target dir (not the one the running `cargo test` holds locked).
+    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("target dir")
+        .join("scratch-sdk");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let started = Instant::now();
+    let mut command = Command::new(cargo);
+    command.args(["test", "--offline", "-p", "uberall-tests"]);
+    for target in TARGETS {
+        command.args(["--test", target]);
+    }
+    let out = command
+        .arg("--manifest-path")
+        .arg(root.join("Cargo.toml"))
+        .current_dir(root)
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .output()
+        .expect("run cargo test");
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    eprintln!(
+        "built and ran {TARGETS:?} in {:.1?} (target dir {})",
+        started.elapsed(),
+        target_dir.display()
+    );
+    assert!(
+        out.status.success(),
+        "the tests crate failed with the added docs ({}).\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        out.status
+    );
+    for target in TARGETS {
+        assert!(
+            stderr.contains(&format!("tests/{target}.rs")),
+            "target {target} did not run.\nstderr:\n{stderr}"
+        );
+    }
+    dir.close().expect("remove the scratch tree");
+}
