@@ -15,7 +15,7 @@ commands:
              API changes from that revision's spec/openapi.json to the one the docs give now;
              fails if any change breaks clients
   ci         the test suite: fmt --check, clippy -D warnings, check, spec validation,
-             workflow lint (actionlint), tests"
+             workflow lint (actionlint), packaging of the published crates, tests"
 }
 
 fn main() -> ExitCode {
@@ -186,6 +186,7 @@ fn ci(root: &Path) -> Result<(), String> {
         &["-m", "openapi_spec_validator", pipeline::SPEC_FILE],
     )?;
     lint_workflows(root)?;
+    package_crates(root, &cargo)?;
     let (passed, failed) = run_tests(root, &cargo)?;
     println!("cargo xtask ci: all steps passed");
     // The suite's total, as the last line: cargo's own last line is the doc-test summary of
@@ -243,6 +244,77 @@ fn lint_workflows(root: &Path) -> Result<(), String> {
         .chain(files.iter().map(String::as_str))
         .collect();
     run(root, "python3", &args)
+}
+
+/// The crates a registry hosts; they depend on each other, so they are packaged together.
+const PUBLISHED: [&str; 2] = ["uberall-client", "uberall-sdk"];
+
+/// What a published package may hold besides its sources: anything else (fixtures, target/,
+/// scratch files) is a packaging mistake.
+const PACKAGE_FILES: [&str; 6] = [
+    ".cargo_vcs_info.json",
+    "Cargo.lock",
+    "Cargo.toml",
+    "Cargo.toml.orig",
+    "LICENSE-APACHE",
+    "LICENSE-MIT",
+];
+
+/// `cargo package` of the published crates, each checked for stray files and for the licence
+/// texts its `MIT OR Apache-2.0` promises, then built from the `.crate` files against each
+/// other (as a registry would serve them). `--allow-dirty` so that the suite runs before a
+/// commit too.
+fn package_crates(root: &Path, cargo: &str) -> Result<(), String> {
+    for krate in PUBLISHED {
+        let args = ["package", "--list", "--allow-dirty", "-p", krate];
+        println!("==> {cargo} {}", args.join(" "));
+        let output = Command::new(cargo)
+            .args(args)
+            .current_dir(root)
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .map_err(|e| format!("cannot run `{cargo}`: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "`cargo {}` failed ({})",
+                args.join(" "),
+                output.status
+            ));
+        }
+        let listing = String::from_utf8_lossy(&output.stdout);
+        let files: Vec<&str> = listing.lines().collect();
+        check_package_files(krate, &files)?;
+    }
+    let packages: Vec<&str> = PUBLISHED.iter().flat_map(|k| ["-p", k]).collect();
+    run(
+        root,
+        cargo,
+        &[&["package", "--allow-dirty"], &packages[..]].concat(),
+    )
+}
+
+/// Every file of `krate`'s package is a source (`src/`, `examples/`) or one of
+/// `PACKAGE_FILES`, and both licence texts are there.
+fn check_package_files(krate: &str, files: &[&str]) -> Result<(), String> {
+    let stray: Vec<&str> = files
+        .iter()
+        .copied()
+        .filter(|f| {
+            !(PACKAGE_FILES.contains(f) || f.starts_with("src/") || f.starts_with("examples/"))
+        })
+        .collect();
+    if !stray.is_empty() {
+        return Err(format!(
+            "the {krate} package holds files it should not ship: {}",
+            stray.join(", ")
+        ));
+    }
+    for licence in ["LICENSE-MIT", "LICENSE-APACHE"] {
+        if !files.contains(&licence) {
+            return Err(format!("the {krate} package lacks {licence}"));
+        }
+    }
+    Ok(())
 }
 
 /// `cargo test --workspace`, echoing its output and adding up its `test result:` lines.
@@ -308,7 +380,24 @@ fn run(root: &Path, program: &str, args: &[&str]) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use super::count;
+    use super::{check_package_files, count};
+
+    #[test]
+    fn package_listing_rejects_stray_files_and_missing_licences() {
+        let good = [
+            "Cargo.toml",
+            "LICENSE-APACHE",
+            "LICENSE-MIT",
+            "src/lib.rs",
+            "examples/logout.rs",
+        ];
+        assert_eq!(check_package_files("c", &good), Ok(()));
+        let stray = [&good[..], &["tests/fixtures/big.json"]].concat();
+        let err = check_package_files("c", &stray).unwrap_err();
+        assert!(err.contains("tests/fixtures/big.json"), "{err}");
+        let err = check_package_files("c", &good[..2]).unwrap_err();
+        assert!(err.contains("lacks LICENSE-MIT"), "{err}");
+    }
 
     #[test]
     fn counts_cargo_test_summaries() {
