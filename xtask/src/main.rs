@@ -15,7 +15,8 @@ commands:
              API changes from that revision's spec/openapi.json to the one the docs give now;
              fails if any change breaks clients
   ci         the test suite: fmt --check, clippy -D warnings, check, spec validation,
-             workflow lint (actionlint), packaging of the published crates, tests"
+             workflow lint (actionlint), packaging of the published crates, SDK docs
+             (rustdoc -D warnings), tests"
 }
 
 fn main() -> ExitCode {
@@ -187,6 +188,7 @@ fn ci(root: &Path) -> Result<(), String> {
     )?;
     lint_workflows(root)?;
     package_crates(root, &cargo)?;
+    sdk_docs(root, &cargo)?;
     let (passed, failed) = run_tests(root, &cargo)?;
     println!("cargo xtask ci: all steps passed");
     // The suite's total, as the last line: cargo's own last line is the doc-test summary of
@@ -315,6 +317,35 @@ fn check_package_files(krate: &str, files: &[&str]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The SDK's docs as the README's docs command and docs.rs build them (with the mock), with
+/// every rustdoc warning (a broken intra-doc link, say) an error.
+fn sdk_docs(root: &Path, cargo: &str) -> Result<(), String> {
+    let args = [
+        "doc",
+        "-p",
+        "uberall-sdk",
+        "--features",
+        "test-util",
+        "--no-deps",
+    ];
+    let flags = match std::env::var("RUSTDOCFLAGS") {
+        Ok(flags) if !flags.trim().is_empty() => format!("{flags} -D warnings"),
+        _ => "-D warnings".to_string(),
+    };
+    println!("==> RUSTDOCFLAGS=\"{flags}\" {cargo} {}", args.join(" "));
+    let status = Command::new(cargo)
+        .args(args)
+        .env("RUSTDOCFLAGS", &flags)
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("cannot run `{cargo}`: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`cargo {}` failed ({status})", args.join(" ")))
+    }
 }
 
 /// `cargo test --workspace`, echoing its output and adding up its `test result:` lines.
