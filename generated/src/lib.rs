@@ -30,6 +30,83 @@ pub mod types {
             Default::default()
         }
     }
+    ///`PostUsersLoginEnvelope`
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+    )]
+    pub struct PostUsersLoginEnvelope {
+        #[serde(
+            rename = "errorCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_code: ::std::option::Option<crate::types::ErrorCode>,
+        ///(optional) Holds further information about the response
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub response: ::std::option::Option<PostUsersLoginResponse>,
+        pub status: crate::types::Status,
+        ///(optional) Holds further warnings
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub warnings: ::std::vec::Vec<::serde_json::Value>,
+    }
+    impl PostUsersLoginEnvelope {
+        pub fn builder() -> builder::PostUsersLoginEnvelope {
+            Default::default()
+        }
+    }
+    ///`PostUsersLoginRequest`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+    )]
+    pub struct PostUsersLoginRequest {
+        ///The user's email address. Give either email or userId.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        ///The user's password, with email. Give either password or private_key.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub password: ::std::option::Option<crate::types::Sensitive>,
+        ///The account's private API key, instead of the password. Give either password or private_key; with userId, give private_key.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub private_key: ::std::option::Option<crate::types::Sensitive>,
+        ///The user's uberall id. Give either email or userId; a userId goes with a private_key.
+        #[serde(
+            rename = "userId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+    }
+    impl PostUsersLoginRequest {
+        pub fn builder() -> builder::PostUsersLoginRequest {
+            Default::default()
+        }
+    }
+    ///The user's access_token
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+    )]
+    pub struct PostUsersLoginResponse {
+        ///Access token of the user, sent as `Authorization: Bearer <access_token>` (or in the accessToken header on older pages) on later calls
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub access_token: ::std::option::Option<crate::types::Sensitive>,
+    }
+    impl PostUsersLoginResponse {
+        pub fn builder() -> builder::PostUsersLoginResponse {
+            Default::default()
+        }
+    }
     ///`PostUsersLogoutEnvelope`
     #[derive(
         ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
@@ -167,6 +244,246 @@ pub mod types {
                     message: Ok(value.message),
                     response: Ok(value.response),
                     status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PostUsersLoginEnvelope {
+            error_code: ::std::result::Result<
+                ::std::option::Option<crate::types::ErrorCode>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            response: ::std::result::Result<
+                ::std::option::Option<super::PostUsersLoginResponse>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<crate::types::Status, ::std::string::String>,
+            warnings:
+                ::std::result::Result<::std::vec::Vec<::serde_json::Value>, ::std::string::String>,
+        }
+        impl ::std::default::Default for PostUsersLoginEnvelope {
+            fn default() -> Self {
+                Self {
+                    error_code: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    response: Ok(Default::default()),
+                    status: Err("no value supplied for status".to_string()),
+                    warnings: Ok(Default::default()),
+                }
+            }
+        }
+        impl PostUsersLoginEnvelope {
+            pub fn error_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::types::ErrorCode>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error_code = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for error_code: {e}"));
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for message: {e}"));
+                self
+            }
+            pub fn response<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PostUsersLoginResponse>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.response = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for response: {e}"));
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::Status>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                self
+            }
+            pub fn warnings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.warnings = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for warnings: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostUsersLoginEnvelope> for super::PostUsersLoginEnvelope {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostUsersLoginEnvelope,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    error_code: value.error_code?,
+                    message: value.message?,
+                    response: value.response?,
+                    status: value.status?,
+                    warnings: value.warnings?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostUsersLoginEnvelope> for PostUsersLoginEnvelope {
+            fn from(value: super::PostUsersLoginEnvelope) -> Self {
+                Self {
+                    error_code: Ok(value.error_code),
+                    message: Ok(value.message),
+                    response: Ok(value.response),
+                    status: Ok(value.status),
+                    warnings: Ok(value.warnings),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PostUsersLoginRequest {
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            password: ::std::result::Result<
+                ::std::option::Option<crate::types::Sensitive>,
+                ::std::string::String,
+            >,
+            private_key: ::std::result::Result<
+                ::std::option::Option<crate::types::Sensitive>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        }
+        impl ::std::default::Default for PostUsersLoginRequest {
+            fn default() -> Self {
+                Self {
+                    email: Ok(Default::default()),
+                    password: Ok(Default::default()),
+                    private_key: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl PostUsersLoginRequest {
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for email: {e}"));
+                self
+            }
+            pub fn password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::types::Sensitive>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.password = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for password: {e}"));
+                self
+            }
+            pub fn private_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::types::Sensitive>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.private_key = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for private_key: {e}"));
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for user_id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostUsersLoginRequest> for super::PostUsersLoginRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostUsersLoginRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    email: value.email?,
+                    password: value.password?,
+                    private_key: value.private_key?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostUsersLoginRequest> for PostUsersLoginRequest {
+            fn from(value: super::PostUsersLoginRequest) -> Self {
+                Self {
+                    email: Ok(value.email),
+                    password: Ok(value.password),
+                    private_key: Ok(value.private_key),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PostUsersLoginResponse {
+            access_token: ::std::result::Result<
+                ::std::option::Option<crate::types::Sensitive>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PostUsersLoginResponse {
+            fn default() -> Self {
+                Self {
+                    access_token: Ok(Default::default()),
+                }
+            }
+        }
+        impl PostUsersLoginResponse {
+            pub fn access_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::types::Sensitive>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.access_token = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for access_token: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostUsersLoginResponse> for super::PostUsersLoginResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostUsersLoginResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    access_token: value.access_token?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostUsersLoginResponse> for PostUsersLoginResponse {
+            fn from(value: super::PostUsersLoginResponse) -> Self {
+                Self {
+                    access_token: Ok(value.access_token),
                 }
             }
         }
@@ -338,6 +655,56 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    /// A secret (password, private key, access token) exactly as sent and received.
+    ///
+    /// `Debug` prints `Sensitive(<redacted>)` and there is no `Display`, so a request or
+    /// response printed for diagnosis never shows it; read the value with
+    /// [`Sensitive::expose`] or [`Sensitive::into_inner`].
+    #[derive(Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+    #[serde(transparent)]
+    pub struct Sensitive(::std::string::String);
+    impl Sensitive {
+        /// Wraps a secret.
+        pub fn new(value: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self(value.into())
+        }
+        /// The secret itself: only for sending it where it belongs.
+        pub fn expose(&self) -> &str {
+            &self.0
+        }
+        /// The secret itself, unwrapped.
+        pub fn into_inner(self) -> ::std::string::String {
+            self.0
+        }
+    }
+    impl ::std::fmt::Debug for Sensitive {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str("Sensitive(<redacted>)")
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for Sensitive {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::convert::From<&str> for Sensitive {
+        fn from(value: &str) -> Self {
+            Self(value.to_string())
+        }
+    }
+    impl ::schemars::JsonSchema for Sensitive {
+        fn schema_name() -> ::std::string::String {
+            "Sensitive".to_string()
+        }
+        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+            ::schemars::schema::SchemaObject {
+                instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                format: Some("password".to_string()),
+                ..Default::default()
+            }
+            .into()
         }
     }
     ///`ErrorCode`: one of the documented values, or [`ErrorCode::Unrecognized`] with the raw string for a value added to the API after these docs.
@@ -738,11 +1105,11 @@ pub mod types {
     }
 }
 #[derive(Clone, Debug)]
-/**Client for uberall REST API
-
-Generated by `cargo xtask generate` from the endpoint docs in spec/endpoints/.
-
-Version: 20250708*/
+///Client for uberall REST API
+///
+///Generated by `cargo xtask generate` from the endpoint docs in spec/endpoints/.
+///
+///Version: 20250708
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -807,17 +1174,32 @@ const _: () = {
     }
 };
 impl Client {
-    /**Log out the current user
-
-    Logs out the current user and invalidates the access_token associated with this session
-
-    Sends a `POST` request to `/users/logout`
-
-    ```ignore
-    let response = client.post_users_logout()
-        .send()
-        .await;
-    ```*/
+    ///Provide an access_token for the user
+    ///
+    ///Provides an access_token for the email or the userId provided in the request. The accepted couples are: email and password; email and private_key; userId and private_key.
+    ///
+    ///Sends a `POST` request to `/users/login`
+    ///
+    ///```ignore
+    ///let response = client.post_users_login()
+    ///    .body(body)
+    ///    .send()
+    ///    .await;
+    ///```
+    pub fn post_users_login(&self) -> builder::PostUsersLogin<'_> {
+        builder::PostUsersLogin::new(self)
+    }
+    ///Log out the current user
+    ///
+    ///Logs out the current user and invalidates the access_token associated with this session
+    ///
+    ///Sends a `POST` request to `/users/logout`
+    ///
+    ///```ignore
+    ///let response = client.post_users_logout()
+    ///    .send()
+    ///    .await;
+    ///```
     pub fn post_users_logout(&self) -> builder::PostUsersLogout<'_> {
         builder::PostUsersLogout::new(self)
     }
@@ -831,9 +1213,94 @@ pub mod builder {
         encode_path, ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
         ResponseValue,
     };
-    /**Builder for [`Client::post_users_logout`]
-
-    [`Client::post_users_logout`]: super::Client::post_users_logout*/
+    ///Builder for [`Client::post_users_login`]
+    ///
+    ///[`Client::post_users_login`]: super::Client::post_users_login
+    #[derive(Debug, Clone)]
+    pub struct PostUsersLogin<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::PostUsersLoginRequest, String>,
+    }
+    impl<'a> PostUsersLogin<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PostUsersLoginRequest>,
+            <V as std::convert::TryInto<types::PostUsersLoginRequest>>::Error: std::fmt::Display,
+        {
+            self.body = value.try_into().map(From::from).map_err(|s| {
+                format!(
+                    "conversion to `PostUsersLoginRequest` for body failed: {}",
+                    s
+                )
+            });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PostUsersLoginRequest,
+            ) -> types::builder::PostUsersLoginRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/users/login`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PostUsersLoginEnvelope>, Error<types::ErrorEnvelope>>
+        {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| types::PostUsersLoginRequest::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/users/login", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_users_login",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::hooks::decode(&client.inner, response, &info).await,
+                400u16 => Err(Error::ErrorResponse(
+                    crate::hooks::decode(&client.inner, response, &info).await?,
+                )),
+                401u16 => Err(Error::ErrorResponse(
+                    crate::hooks::decode(&client.inner, response, &info).await?,
+                )),
+                403u16 => Err(Error::ErrorResponse(
+                    crate::hooks::decode(&client.inner, response, &info).await?,
+                )),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    ///Builder for [`Client::post_users_logout`]
+    ///
+    ///[`Client::post_users_logout`]: super::Client::post_users_logout
     #[derive(Debug, Clone)]
     pub struct PostUsersLogout<'a> {
         client: &'a super::Client,
@@ -872,21 +1339,21 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::hooks::decode(&client.inner, response, &info).await,
                 400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::hooks::decode(&client.inner, response, &info).await?,
                 )),
                 401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::hooks::decode(&client.inner, response, &info).await?,
                 )),
                 403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::hooks::decode(&client.inner, response, &info).await?,
                 )),
                 404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::hooks::decode(&client.inner, response, &info).await?,
                 )),
                 409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
+                    crate::hooks::decode(&client.inner, response, &info).await?,
                 )),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -897,7 +1364,8 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
-/// Method, path, operationId, documented statuses and example of every operation.
+/// Method, path, operationId, documented statuses, example, security requirement and
+/// idempotency of every operation.
 pub mod operations {
     /// One operation of the API.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -913,6 +1381,14 @@ pub mod operations {
         /// The documented success status and a JSON body assembled from the docs'
         /// field examples (enums take their first value), when the docs give one.
         pub example: Option<(u16, &'static str)>,
+        /// The security requirement, as in the spec: alternatives, each the names of
+        /// the security schemes it needs all of (e.g. `&[&["X-API-KEY"],
+        /// &["Authorization"]]`: either one). Empty when the operation needs none.
+        pub security: &'static [&'static [&'static str]],
+        /// Whether sending the request again after an attempt that may have been
+        /// processed is safe: always for GET, HEAD, OPTIONS, PUT and DELETE; for
+        /// other methods when the spec marks the operation `x-idempotent: true`.
+        pub idempotent: bool,
     }
     impl Operation {
         /// Whether the docs describe a response with this HTTP status.
@@ -920,6 +1396,19 @@ pub mod operations {
             self.statuses.binary_search(&status).is_ok()
         }
     }
+    ///`POST /users/login`: Provide an access_token for the user
+    pub const POST_USERS_LOGIN: Operation = Operation {
+        id: "post_users_login",
+        method: "POST",
+        path: "/users/login",
+        statuses: &[200u16, 400u16, 401u16, 403u16],
+        example: Some((
+            200u16,
+            "{\"status\":\"SUCCESS\",\"errorCode\":\"NORMALIZATION_FAILED\",\"response\":{}}",
+        )),
+        security: &[],
+        idempotent: false,
+    };
     ///`POST /users/logout`: Log out the current user
     pub const POST_USERS_LOGOUT: Operation = Operation {
         id: "post_users_logout",
@@ -930,12 +1419,15 @@ pub mod operations {
             200u16,
             "{\"status\":\"SUCCESS\",\"response\":{\"success\":true,\"redirectUrl\":\"http://example.com/redirect\"}}",
         )),
+        security: &[&["X-API-KEY"], &["Authorization"]],
+        idempotent: true,
     };
     /// Every operation, in the spec's order.
-    pub const ALL: &[Operation] = &[POST_USERS_LOGOUT];
+    pub const ALL: &[Operation] = &[POST_USERS_LOGIN, POST_USERS_LOGOUT];
     /// The operation with this operationId.
     pub fn by_id(id: &str) -> Option<&'static Operation> {
         match id {
+            "post_users_login" => Some(&POST_USERS_LOGIN),
             "post_users_logout" => Some(&POST_USERS_LOGOUT),
             _ => None,
         }
@@ -950,6 +1442,8 @@ pub mod operations {
 /// `reqwest::Client`.
 ///
 /// [`Client`]: crate::Client
+/// [`Transport`]: crate::hooks::Transport
+/// [`Inner`]: crate::hooks::Inner
 pub mod hooks {
     use std::{fmt, future::Future, pin::Pin, sync::Arc};
     /// What [`Transport::execute`] returns: the response to hand to the operation's
@@ -961,6 +1455,8 @@ pub mod hooks {
     /// Object safe, so that a client can carry any implementation. An implementation
     /// may retry, add headers, bound the time and the body, or refuse to send; an
     /// error it wants to hand back typed travels as the source of a `reqwest::Error`.
+    /// It also decides the error for a body that does not decode
+    /// ([`Transport::decode_error`]), knowing the status, headers and body.
     pub trait Transport: Send + Sync {
         /// Sends `request`, built by the operation `operation_id` (see
         /// [`crate::operations::by_id`]), using `client`, the generated client's
@@ -971,6 +1467,105 @@ pub mod hooks {
             request: reqwest::Request,
             operation_id: &'static str,
         ) -> Exchange<'a>;
+        /// Decides the error for a response of a documented status whose body does not
+        /// decode into the operation's type. `Some(error)` fails the operation with
+        /// `progenitor_client::Error::CommunicationError(error)`; `None` (the default)
+        /// with `progenitor_client::Error::InvalidResponsePayload(body, error)`, as
+        /// progenitor's own client does.
+        fn decode_error<'a>(&'a self, failure: &'a DecodeFailure) -> DecodeOutcome<'a> {
+            let _ = failure;
+            Box::pin(std::future::ready(None))
+        }
+    }
+    /// What [`Transport::decode_error`] returns.
+    pub type DecodeOutcome<'a> = Pin<Box<dyn Future<Output = Option<reqwest::Error>> + Send + 'a>>;
+    /// A response of a documented status whose body is not the documented JSON, with
+    /// everything known about it. Its `Debug` shows neither the body nor the decoder's
+    /// message, which may quote it: a body may echo a credential.
+    #[non_exhaustive]
+    pub struct DecodeFailure {
+        /// The operation, as [`crate::operations::by_id`] finds it.
+        pub operation_id: &'static str,
+        /// The response's HTTP status.
+        pub status: reqwest::StatusCode,
+        /// The response's headers.
+        pub headers: reqwest::header::HeaderMap,
+        /// The whole body as received.
+        pub body: bytes::Bytes,
+        /// Why the body does not decode.
+        pub error: serde_json::Error,
+    }
+    impl DecodeFailure {
+        /// A failure of the operation `operation_id` (for a transport's own tests).
+        pub fn new(
+            operation_id: &'static str,
+            status: reqwest::StatusCode,
+            headers: reqwest::header::HeaderMap,
+            body: bytes::Bytes,
+            error: serde_json::Error,
+        ) -> Self {
+            Self {
+                operation_id,
+                status,
+                headers,
+                body,
+                error,
+            }
+        }
+        /// The response's `Content-Type`, when present and readable.
+        pub fn content_type(&self) -> Option<&str> {
+            self.headers
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|value| value.to_str().ok())
+        }
+    }
+    impl fmt::Debug for DecodeFailure {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.debug_struct("DecodeFailure")
+                .field("operation_id", &self.operation_id)
+                .field("status", &self.status)
+                .field("content_type", &self.content_type())
+                .field("body_len", &self.body.len())
+                .field("category", &self.error.classify())
+                .field("line", &self.error.line())
+                .field("column", &self.error.column())
+                .finish()
+        }
+    }
+    /// Decodes the JSON body of a documented response of operation `info` into `T`;
+    /// every generated operation calls this where progenitor's own client decodes
+    /// with `from_response`. A body that does not decode goes to the
+    /// transport's [`Transport::decode_error`]; without a transport the result is
+    /// exactly `from_response`'s.
+    #[doc(hidden)]
+    pub async fn decode<T: serde::de::DeserializeOwned, E>(
+        inner: &Inner,
+        response: reqwest::Response,
+        info: &progenitor_client::OperationInfo,
+    ) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .bytes()
+            .await
+            .map_err(progenitor_client::Error::ResponseBodyError)?;
+        match serde_json::from_slice(&body) {
+            Ok(value) => Ok(progenitor_client::ResponseValue::new(
+                value, status, headers,
+            )),
+            Err(error) => {
+                let failure = DecodeFailure::new(info.operation_id, status, headers, body, error);
+                if let Some(transport) = &inner.0 {
+                    if let Some(error) = transport.decode_error(&failure).await {
+                        return Err(progenitor_client::Error::CommunicationError(error));
+                    }
+                }
+                Err(progenitor_client::Error::InvalidResponsePayload(
+                    failure.body,
+                    failure.error,
+                ))
+            }
+        }
     }
     /// The generated client's inner value: the transport its operations go through.
     #[derive(Clone, Default)]

@@ -1,6 +1,8 @@
 //! The progenitor client in `generated/` against a real HTTP server on 127.0.0.1: the
 //! documented 200 body decodes to the typed envelope (not a byte stream), the documented
-//! error bodies decode to `ErrorEnvelope`, and enum values the docs don't list survive.
+//! error bodies decode to `ErrorEnvelope`, and enum values the docs don't list survive. A body
+//! of the wrong shape is progenitor's `InvalidResponsePayload` without a transport, and goes to
+//! the transport's `decode_error`, with status and content type, when there is one.
 
 use axum::Router;
 use axum::http::{StatusCode, header};
@@ -131,4 +133,191 @@ fn operation_metadata_matches_the_doc() {
         (op.id, op.method, op.path),
         ("post_users_logout", "POST", "/users/logout")
     );
+}
+
+/// A body of the wrong shape for the documented 200 (`status` must be a string).
+const WRONG_SHAPE: &str = r#"{"status":7,"response":{}}"#;
+
+#[tokio::test]
+async fn without_a_transport_a_wrong_shape_is_progenitors_invalid_payload() {
+    let base = serve(200, WRONG_SHAPE, "application/json").await;
+    let err = uberall_client::Client::new(&base, Default::default())
+        .post_users_logout()
+        .send()
+        .await
+        .expect_err("wrong shape");
+    match err {
+        uberall_client::Error::InvalidResponsePayload(body, e) => {
+            assert_eq!(&body[..], WRONG_SHAPE.as_bytes());
+            assert!(e.is_data(), "{e}");
+        }
+        other => panic!("expected InvalidResponsePayload, got {other:?}"),
+    }
+}
+
+mod decode_hook {
+    use std::sync::{Arc, Mutex};
+
+    use uberall_client::hooks::{DecodeFailure, DecodeOutcome, Exchange, Inner, Transport};
+
+    /// What the transport was told about a body that did not decode.
+    type Seen = (&'static str, u16, Option<String>, Vec<u8>, bool);
+
+    /// Sends each request once; records decode failures and fails them with its own error.
+    #[derive(Default)]
+    struct Recording {
+        seen: Mutex<Vec<Seen>>,
+    }
+
+    impl Transport for Recording {
+        fn execute<'a>(
+            &'a self,
+            client: &'a reqwest::Client,
+            request: reqwest::Request,
+            _operation_id: &'static str,
+        ) -> Exchange<'a> {
+            Box::pin(client.execute(request))
+        }
+
+        fn decode_error<'a>(&'a self, failure: &'a DecodeFailure) -> DecodeOutcome<'a> {
+            self.seen.lock().expect("lock").push((
+                failure.operation_id,
+                failure.status.as_u16(),
+                failure.content_type().map(str::to_owned),
+                failure.body.to_vec(),
+                failure.error.is_data(),
+            ));
+            // A recognisable error of the transport's own: a request that cannot be built.
+            let own = reqwest::Client::new()
+                .get("not a url")
+                .build()
+                .expect_err("not a URL");
+            Box::pin(std::future::ready(Some(own)))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_wrong_shaped_200_reaches_the_transport_with_status_and_content_type() {
+        let base = super::serve(200, super::WRONG_SHAPE, "application/json; charset=utf-8").await;
+        let transport = Arc::new(Recording::default());
+        let client = uberall_client::Client::new(&base, Inner::new(transport.clone()));
+        let err = client
+            .post_users_logout()
+            .send()
+            .await
+            .expect_err("wrong shape");
+        match err {
+            uberall_client::Error::CommunicationError(e) => assert!(e.is_builder(), "{e}"),
+            other => panic!("expected the transport's error, got {other:?}"),
+        }
+        let seen = transport.seen.lock().expect("lock").clone();
+        assert_eq!(
+            seen,
+            [(
+                "post_users_logout",
+                200,
+                Some("application/json; charset=utf-8".to_owned()),
+                super::WRONG_SHAPE.as_bytes().to_vec(),
+                true,
+            )]
+        );
+    }
+
+    #[tokio::test]
+    async fn bodies_that_decode_never_reach_decode_error() {
+        let transport = Arc::new(Recording::default());
+        let base = super::serve(200, super::OK_BODY, "application/json").await;
+        let client = uberall_client::Client::new(&base, Inner::new(transport.clone()));
+        let ok = client
+            .post_users_logout()
+            .send()
+            .await
+            .expect("200 decodes");
+        assert_eq!(ok.into_inner().response.success, Some(true));
+
+        let base = super::serve(401, r#"{"status":"BAD_ACCESS_TOKEN"}"#, "application/json").await;
+        let client = uberall_client::Client::new(&base, Inner::new(transport.clone()));
+        match client.post_users_logout().send().await {
+            Err(uberall_client::Error::ErrorResponse(body)) => {
+                assert_eq!(body.status().as_u16(), 401);
+            }
+            other => panic!("expected the error envelope, got {other:?}"),
+        }
+        assert!(transport.seen.lock().expect("lock").is_empty());
+    }
+
+    #[test]
+    fn debug_of_a_failure_shows_neither_body_nor_decoder_message() {
+        let body = br#""sk_live_SECRET""#;
+        let error = serde_json::from_slice::<u32>(body).expect_err("not a number");
+        // The decoder's own message quotes the value: Debug must not pass it on.
+        assert!(error.to_string().contains("SECRET"));
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            "application/json".parse().unwrap(),
+        );
+        let failure = DecodeFailure::new(
+            "post_users_logout",
+            reqwest::StatusCode::OK,
+            headers,
+            body.to_vec().into(),
+            error,
+        );
+        let shown = format!("{failure:?}");
+        assert!(!shown.contains("SECRET"), "{shown}");
+        assert!(
+            shown.contains("application/json") && shown.contains("200"),
+            "{shown}"
+        );
+    }
+}
+
+mod sensitive {
+    use uberall_client::types::{PostUsersLoginEnvelope, PostUsersLoginRequest, Sensitive};
+
+    const REQUEST: &str =
+        r#"{"email":"jane@example.com","password":"pw-SECRET-1","private_key":"pk-SECRET-2"}"#;
+    const ANSWER: &str = r#"{"status":"SUCCESS","response":{"access_token":"at-SECRET-3"}}"#;
+
+    #[test]
+    fn debug_of_login_request_and_answer_never_shows_a_secret() {
+        let request: PostUsersLoginRequest = serde_json::from_str(REQUEST).expect("request");
+        let answer: PostUsersLoginEnvelope = serde_json::from_str(ANSWER).expect("answer");
+        for shown in [
+            format!("{request:?}"),
+            format!("{request:#?}"),
+            format!("{answer:?}"),
+        ] {
+            assert!(!shown.contains("SECRET"), "{shown}");
+            assert!(shown.contains("Sensitive(<redacted>)"), "{shown}");
+        }
+        // Fields that are not secrets still show.
+        assert!(format!("{request:?}").contains("jane@example.com"));
+    }
+
+    #[test]
+    fn secrets_round_trip_unchanged_and_are_read_explicitly() {
+        let request: PostUsersLoginRequest = serde_json::from_str(REQUEST).expect("request");
+        assert_eq!(
+            request.password.as_ref().map(Sensitive::expose),
+            Some("pw-SECRET-1")
+        );
+        let back: serde_json::Value = serde_json::to_value(&request).expect("serialize");
+        let sent: serde_json::Value = serde_json::from_str(REQUEST).expect("json");
+        assert_eq!(back, sent);
+
+        let answer: PostUsersLoginEnvelope = serde_json::from_str(ANSWER).expect("answer");
+        let token = answer.response.and_then(|r| r.access_token).expect("token");
+        assert_eq!(token.clone().into_inner(), "at-SECRET-3");
+        assert_eq!(Sensitive::new("at-SECRET-3"), token);
+
+        // The builder takes the secret wrapped.
+        let built = PostUsersLoginRequest::builder()
+            .email(Some("jane@example.com".to_owned()))
+            .password(Some(Sensitive::from("pw-SECRET-1")))
+            .private_key(Some(Sensitive::from("pk-SECRET-2")));
+        let built = PostUsersLoginRequest::try_from(built).expect("builds");
+        assert_eq!(built, request);
+    }
 }

@@ -29,6 +29,8 @@ static TABLE: &[Operation] = &[
             200,
             r#"{"status":"SUCCESS","response":{"location":{"id":1}}}"#,
         )),
+        security: &[&["X-API-KEY"], &["Authorization"]],
+        idempotent: true,
     },
     Operation {
         id: "delete_locations_id",
@@ -36,6 +38,8 @@ static TABLE: &[Operation] = &[
         path: "/locations/{id}",
         statuses: &[200],
         example: None,
+        security: &[&["X-API-KEY"], &["Authorization"]],
+        idempotent: true,
     },
     Operation {
         id: "get_locations_search",
@@ -43,6 +47,8 @@ static TABLE: &[Operation] = &[
         path: "/locations/search",
         statuses: &[200],
         example: Some((200, r#"{"status":"SUCCESS","response":{"locations":[]}}"#)),
+        security: &[&["X-API-KEY"], &["Authorization"]],
+        idempotent: true,
     },
     Operation {
         id: "post_locations",
@@ -50,6 +56,8 @@ static TABLE: &[Operation] = &[
         path: "/locations",
         statuses: &[201, 400],
         example: Some((201, r#"{"status":"SUCCESS","response":{"id":7}}"#)),
+        security: &[&["X-API-KEY"], &["Authorization"]],
+        idempotent: false,
     },
     LOGOUT,
 ];

@@ -79,6 +79,11 @@ pub fn generate(spec: &OpenAPI) -> Result<String, CodegenError> {
         // missing `ClientHooks` impl a compile error instead of a silent default.
         .with_inner_type(crate::glue::inner_type())
         .with_hooks(progenitor::HooksMode::Expected);
+    settings.with_conversion(
+        crate::secret::schema(),
+        crate::secret::TYPE_PATH,
+        std::iter::empty(),
+    );
     for e in &enums {
         settings.with_replacement(
             &e.name,
@@ -105,6 +110,7 @@ pub fn generate(spec: &OpenAPI) -> Result<String, CodegenError> {
     .map_err(|e| CodegenError(format!("progenitor failed on spec/openapi.json: {e}")))?;
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| CodegenError(format!("progenitor produced unparsable code: {e}")))?;
+    crate::decode_hook::install(&mut file, spec)?;
 
     let types = file
         .items
@@ -114,6 +120,9 @@ pub fn generate(spec: &OpenAPI) -> Result<String, CodegenError> {
             _ => None,
         })
         .ok_or_else(|| CodegenError("progenitor output has no `types` module".to_string()))?;
+    let sensitive: syn::File = syn::parse2(crate::secret::tokens())
+        .map_err(|e| CodegenError(format!("types::Sensitive: {e}")))?;
+    types.1.extend(sensitive.items);
     for e in &enums {
         let item: syn::File = syn::parse2(open_enum_tokens(e)?)
             .map_err(|err| CodegenError(format!("open enum {}: {err}", e.name)))?;
@@ -129,6 +138,7 @@ pub fn generate(spec: &OpenAPI) -> Result<String, CodegenError> {
         file.items.extend(module.items);
     }
     file.attrs.extend(crate_attrs());
+    crate::doc_lines::split(&mut file);
 
     let text = prettyplease::unparse(&file);
     let text = rustfmt(&text)?;
@@ -328,8 +338,8 @@ fn open_enum_tokens(e: &OpenEnum) -> Result<TokenStream, CodegenError> {
     })
 }
 
-/// `operations::POST_USERS_LOGOUT` and friends: method, path, id, documented statuses and
-/// example of every operation, so hand-written code (the SDK's error handling, the mock)
+/// `operations::POST_USERS_LOGOUT` and friends: method, path, id, documented statuses,
+/// example, security and idempotency of every operation, so hand-written code (the SDK's error handling, the mock)
 /// refers to the spec instead of repeating it.
 fn operations_tokens(spec: &OpenAPI) -> TokenStream {
     let mut consts = Vec::new();
@@ -355,6 +365,10 @@ fn operations_tokens(spec: &OpenAPI) -> TokenStream {
                 op.summary.as_deref().unwrap_or("")
             );
             let statuses = documented_statuses(op);
+            let security = security_alternatives(spec, op);
+            let idempotent = crate::openapi::method_is_idempotent(&method_upper)
+                || op.extensions.get(crate::openapi::IDEMPOTENT_EXTENSION)
+                    == Some(&serde_json::Value::Bool(true));
             let example = match crate::example::success_example(spec, op) {
                 Some((status, value)) => {
                     let json = value.to_string();
@@ -370,6 +384,8 @@ fn operations_tokens(spec: &OpenAPI) -> TokenStream {
                     path: #path,
                     statuses: &[ #( #statuses ),* ],
                     example: #example,
+                    security: &[ #( &[ #( #security ),* ] ),* ],
+                    idempotent: #idempotent,
                 };
             });
             // The generated methods hand the transport progenitor's name for the operation:
@@ -386,7 +402,8 @@ fn operations_tokens(spec: &OpenAPI) -> TokenStream {
     }
     let (alias_ids, alias_idents): (Vec<_>, Vec<_>) = aliases.into_iter().unzip();
     quote! {
-        /// Method, path, operationId, documented statuses and example of every operation.
+        /// Method, path, operationId, documented statuses, example, security requirement and
+        /// idempotency of every operation.
         pub mod operations {
             /// One operation of the API.
             #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -402,6 +419,14 @@ fn operations_tokens(spec: &OpenAPI) -> TokenStream {
                 /// The documented success status and a JSON body assembled from the docs'
                 /// field examples (enums take their first value), when the docs give one.
                 pub example: Option<(u16, &'static str)>,
+                /// The security requirement, as in the spec: alternatives, each the names of
+                /// the security schemes it needs all of (e.g. `&[&["X-API-KEY"],
+                /// &["Authorization"]]`: either one). Empty when the operation needs none.
+                pub security: &'static [&'static [&'static str]],
+                /// Whether sending the request again after an attempt that may have been
+                /// processed is safe: always for GET, HEAD, OPTIONS, PUT and DELETE; for
+                /// other methods when the spec marks the operation `x-idempotent: true`.
+                pub idempotent: bool,
             }
 
             impl Operation {
@@ -426,6 +451,21 @@ fn operations_tokens(spec: &OpenAPI) -> TokenStream {
             }
         }
     }
+}
+
+/// The operation's security requirement (the spec's global one when it states none): each
+/// alternative as the scheme names it needs, in the spec's order.
+fn security_alternatives(spec: &OpenAPI, op: &openapiv3::Operation) -> Vec<Vec<String>> {
+    op.security
+        .as_ref()
+        .or(spec.security.as_ref())
+        .map(|alternatives| {
+            alternatives
+                .iter()
+                .map(|requirement| requirement.keys().cloned().collect())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The numeric statuses an operation documents, ascending (`default` and ranges excluded).

@@ -6,7 +6,9 @@
 //!   crate may do) by handing every request to that transport. The SDK implements the trait
 //!   and so applies its policy to every operation with no code per operation. Without a
 //!   transport the client sends each request once through its `reqwest::Client`, as
-//!   progenitor's own client would, so the crate stays usable on its own.
+//!   progenitor's own client would, so the crate stays usable on its own. Each operation
+//!   decodes its documented bodies through `hooks::decode` (see [`crate::decode_hook`]), so a
+//!   body that does not decode reaches the transport with its status and headers.
 //! * `servers`: the spec's server URLs, written once.
 //!
 //! [`Transport`]: #hooks
@@ -34,6 +36,8 @@ pub fn hooks_tokens() -> TokenStream {
         /// `reqwest::Client`.
         ///
         /// [`Client`]: crate::Client
+        /// [`Transport`]: crate::hooks::Transport
+        /// [`Inner`]: crate::hooks::Inner
         pub mod hooks {
             use std::{fmt, future::Future, pin::Pin, sync::Arc};
 
@@ -48,6 +52,8 @@ pub fn hooks_tokens() -> TokenStream {
             /// Object safe, so that a client can carry any implementation. An implementation
             /// may retry, add headers, bound the time and the body, or refuse to send; an
             /// error it wants to hand back typed travels as the source of a `reqwest::Error`.
+            /// It also decides the error for a body that does not decode
+            /// ([`Transport::decode_error`]), knowing the status, headers and body.
             pub trait Transport: Send + Sync {
                 /// Sends `request`, built by the operation `operation_id` (see
                 /// [`crate::operations::by_id`]), using `client`, the generated client's
@@ -58,6 +64,102 @@ pub fn hooks_tokens() -> TokenStream {
                     request: reqwest::Request,
                     operation_id: &'static str,
                 ) -> Exchange<'a>;
+
+                /// Decides the error for a response of a documented status whose body does not
+                /// decode into the operation's type. `Some(error)` fails the operation with
+                /// `progenitor_client::Error::CommunicationError(error)`; `None` (the default)
+                /// with `progenitor_client::Error::InvalidResponsePayload(body, error)`, as
+                /// progenitor's own client does.
+                fn decode_error<'a>(&'a self, failure: &'a DecodeFailure) -> DecodeOutcome<'a> {
+                    let _ = failure;
+                    Box::pin(std::future::ready(None))
+                }
+            }
+
+            /// What [`Transport::decode_error`] returns.
+            pub type DecodeOutcome<'a> =
+                Pin<Box<dyn Future<Output = Option<reqwest::Error>> + Send + 'a>>;
+
+            /// A response of a documented status whose body is not the documented JSON, with
+            /// everything known about it. Its `Debug` shows neither the body nor the decoder's
+            /// message, which may quote it: a body may echo a credential.
+            #[non_exhaustive]
+            pub struct DecodeFailure {
+                /// The operation, as [`crate::operations::by_id`] finds it.
+                pub operation_id: &'static str,
+                /// The response's HTTP status.
+                pub status: reqwest::StatusCode,
+                /// The response's headers.
+                pub headers: reqwest::header::HeaderMap,
+                /// The whole body as received.
+                pub body: bytes::Bytes,
+                /// Why the body does not decode.
+                pub error: serde_json::Error,
+            }
+
+            impl DecodeFailure {
+                /// A failure of the operation `operation_id` (for a transport's own tests).
+                pub fn new(
+                    operation_id: &'static str,
+                    status: reqwest::StatusCode,
+                    headers: reqwest::header::HeaderMap,
+                    body: bytes::Bytes,
+                    error: serde_json::Error,
+                ) -> Self {
+                    Self { operation_id, status, headers, body, error }
+                }
+
+                /// The response's `Content-Type`, when present and readable.
+                pub fn content_type(&self) -> Option<&str> {
+                    self.headers
+                        .get(reqwest::header::CONTENT_TYPE)
+                        .and_then(|value| value.to_str().ok())
+                }
+            }
+
+            impl fmt::Debug for DecodeFailure {
+                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.debug_struct("DecodeFailure")
+                        .field("operation_id", &self.operation_id)
+                        .field("status", &self.status)
+                        .field("content_type", &self.content_type())
+                        .field("body_len", &self.body.len())
+                        .field("category", &self.error.classify())
+                        .field("line", &self.error.line())
+                        .field("column", &self.error.column())
+                        .finish()
+                }
+            }
+
+            /// Decodes the JSON body of a documented response of operation `info` into `T`;
+            /// every generated operation calls this where progenitor's own client decodes
+            /// with `from_response`. A body that does not decode goes to the
+            /// transport's [`Transport::decode_error`]; without a transport the result is
+            /// exactly `from_response`'s.
+            #[doc(hidden)]
+            pub async fn decode<T: serde::de::DeserializeOwned, E>(
+                inner: &Inner,
+                response: reqwest::Response,
+                info: &progenitor_client::OperationInfo,
+            ) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
+                let status = response.status();
+                let headers = response.headers().clone();
+                let body = response
+                    .bytes()
+                    .await
+                    .map_err(progenitor_client::Error::ResponseBodyError)?;
+                match serde_json::from_slice(&body) {
+                    Ok(value) => Ok(progenitor_client::ResponseValue::new(value, status, headers)),
+                    Err(error) => {
+                        let failure = DecodeFailure::new(info.operation_id, status, headers, body, error);
+                        if let Some(transport) = &inner.0 {
+                            if let Some(error) = transport.decode_error(&failure).await {
+                                return Err(progenitor_client::Error::CommunicationError(error));
+                            }
+                        }
+                        Err(progenitor_client::Error::InvalidResponsePayload(failure.body, failure.error))
+                    }
+                }
             }
 
             /// The generated client's inner value: the transport its operations go through.

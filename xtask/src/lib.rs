@@ -5,7 +5,9 @@
 //! `check` compares without touching the tree.
 pub mod baseline;
 pub mod codegen;
+pub mod decode_hook;
 pub mod diff;
+pub mod doc_lines;
 pub mod example;
 pub mod glue;
 pub mod model;
@@ -13,3 +15,4 @@ pub mod naming;
 pub mod openapi;
 pub mod parse;
 pub mod pipeline;
+pub mod secret;

@@ -1,5 +1,5 @@
-//! `cargo xtask diff --base <rev>` in a scratch git repository holding a copy of the
-//! workspace's doc and outputs: the working tree's docs are compared with the commit.
+//! `cargo xtask diff --base <rev>` in a scratch git repository holding the seed doc and the
+//! outputs generated from it: the working tree's docs are compared with the commit.
 
 use std::fs;
 use std::path::Path;
@@ -7,10 +7,11 @@ use std::process::{Command, Output};
 
 #[path = "common/run.rs"]
 mod run;
+#[path = "common/seed_tree.rs"]
+mod seed_tree;
 use run::{text, xtask};
 
 const DOC: &str = "spec/endpoints/post_users_logout.md";
-const FILES: [&str; 3] = [DOC, "spec/openapi.json", "generated/src/lib.rs"];
 
 /// A doc for a second operation whose shapes share nothing with the seed's.
 const NEW_DOC: &str = "# Get the current user
@@ -44,17 +45,9 @@ fn git(root: &Path, args: &[&str]) {
     assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
 }
 
-/// A git repository whose one commit holds the workspace's checked-in doc and outputs.
+/// A git repository whose one commit holds the seed doc and the outputs generated from it.
 fn repo() -> tempfile::TempDir {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root");
-    let dir = tempfile::tempdir().expect("temp dir");
-    for f in FILES {
-        let to = dir.path().join(f);
-        fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
-        fs::copy(workspace.join(f), &to).expect("copy");
-    }
+    let dir = seed_tree::seed_tree();
     git(dir.path(), &["init", "--quiet"]);
     git(dir.path(), &["add", "."]);
     git(dir.path(), &["commit", "--quiet", "-m", "base"]);

@@ -1,4 +1,4 @@
-//! `cargo xtask check` and `generate` on a scratch copy of the workspace's spec files:
+//! `cargo xtask check` and `generate` on a scratch tree generated from the seed doc:
 //! drift in either direction fails the check, and a bad doc writes nothing.
 
 use std::fs;
@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 #[path = "common/run.rs"]
 mod run;
+#[path = "common/seed_tree.rs"]
+mod seed_tree;
 use run::{text, xtask};
 
 const FILES: [&str; 4] = [
@@ -15,21 +17,9 @@ const FILES: [&str; 4] = [
     "spec/names.lock.json",
 ];
 
-fn workspace() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-}
-
-/// A temp dir holding copies of the checked-in doc and outputs.
+/// A temp dir holding the seed doc and the outputs generated from it.
 fn scratch() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for f in FILES {
-        let to = dir.path().join(f);
-        fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
-        fs::copy(workspace().join(f), &to).expect("copy");
-    }
-    dir
+    seed_tree::seed_tree()
 }
 
 fn snapshot(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {

@@ -12,7 +12,7 @@ fn root() -> &'static Path {
 }
 
 fn seed_spec() -> Value {
-    let build = pipeline::build(root()).expect("seed converts");
+    let build = pipeline::build_from(&[seed()]).expect("seed converts");
     let spec = &build.outputs[0];
     assert_eq!(spec.path, pipeline::SPEC_FILE);
     serde_json::from_str(&spec.contents).expect("spec is JSON")
@@ -34,6 +34,10 @@ fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
 
 mod common;
 use common::{ERROR_CODES, STATUS};
+
+#[path = "common/seed_doc.rs"]
+mod seed_doc;
+use seed_doc::seed;
 
 #[test]
 fn logout_operation_matches_the_doc() {

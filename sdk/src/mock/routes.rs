@@ -180,6 +180,8 @@ mod tests {
             path,
             statuses: &[200],
             example: None,
+            security: &[],
+            idempotent: false,
         }
     }
 

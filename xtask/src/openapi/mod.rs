@@ -11,9 +11,11 @@
 //!   removing or editing a doc never renames another doc's types.
 
 mod components;
+mod idempotent;
 mod responses;
 mod schema;
 mod security;
+mod sensitive;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -25,7 +27,9 @@ use openapiv3::{
     SecurityScheme, Server,
 };
 
+pub use idempotent::{IDEMPOTENT_EXTENSION, IDEMPOTENT_OPERATIONS, method_is_idempotent};
 pub use security::{SECURITY_SCHEMES, SchemeKind};
+pub use sensitive::{SENSITIVE_FIELDS, is_sensitive};
 
 use crate::model::{EndpointDoc, Method, ParamLocation};
 use crate::naming::{self, lock::NamesLock};
@@ -289,6 +293,10 @@ impl<'a> Converter<'a> {
                 })
                 .collect()
         });
+        let mut extensions = IndexMap::new();
+        if idempotent::listed(doc.method, &doc.path) {
+            extensions.insert(IDEMPOTENT_EXTENSION.to_string(), true.into());
+        }
         Ok(Operation {
             summary: Some(doc.summary.clone()),
             description: doc.description.clone(),
@@ -297,6 +305,7 @@ impl<'a> Converter<'a> {
             request_body,
             responses,
             security,
+            extensions,
             ..Default::default()
         })
     }

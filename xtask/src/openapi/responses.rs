@@ -54,9 +54,15 @@ impl Converter<'_> {
             if responses.responses.contains_key(&key) {
                 return Err(self.error(format!("response {} is documented twice", r.status)));
             }
+            // A response documented without fields has no body: declaring a media type
+            // without a schema would make progenitor give up (`todo!`) on the operation.
+            let content = match media.schema {
+                Some(_) => IndexMap::from([(media_type, media)]),
+                None => IndexMap::new(),
+            };
             let response = Response {
                 description,
-                content: IndexMap::from([(media_type, media)]),
+                content,
                 extensions,
                 ..Default::default()
             };

@@ -6,7 +6,8 @@ use std::fmt;
 use indexmap::IndexMap;
 use openapiv3::{
     AdditionalProperties, AnySchema, ArrayType, BooleanType, IntegerType, MediaType, NumberType,
-    ObjectType, ReferenceOr, Schema, SchemaData, SchemaKind, StringType, Type,
+    ObjectType, ReferenceOr, Schema, SchemaData, SchemaKind, StringFormat, StringType, Type,
+    VariantOrUnknownOrEmpty,
 };
 use serde_json::Value;
 
@@ -174,6 +175,13 @@ impl Converter<'_> {
                     ..Default::default()
                 };
                 return Ok(with_data(reference, data));
+            }
+            // Body fields only (`parent` is set): see `sensitive` for why not parameters.
+            FieldType::String if parent.is_some() && super::sensitive::is_sensitive(&f.name) => {
+                SchemaKind::Type(Type::String(StringType {
+                    format: VariantOrUnknownOrEmpty::Item(StringFormat::Password),
+                    ..Default::default()
+                }))
             }
             FieldType::String => SchemaKind::Type(Type::String(StringType::default())),
             FieldType::Integer => {
