@@ -15,11 +15,14 @@ use progenitor_client::Error as GeneratedError;
 use reqwest::header::CONTENT_TYPE;
 use serde_json::Value;
 
+use uberall_client::hooks::DecodeFailure;
+
 use crate::{
     ErrorCode, Status,
     error::{ApiError, Error, ResponseError},
     response::excerpt,
     retry::parse_retry_after,
+    secret::Redactor,
 };
 
 /// An SDK error riding inside a `reqwest::Error`.
@@ -45,6 +48,21 @@ pub(crate) async fn carry(err: Error) -> reqwest::Error {
         // reqwest returns the first error of a body stream, and this one has nothing else.
         Ok(_) => unreachable!("a body whose only chunk is an error was read successfully"),
     }
+}
+
+/// `Error::Decode` for a documented body that does not decode: its status, content type,
+/// the decoder's message and an excerpt, with every credential `redactor` knows replaced.
+pub(crate) fn decode_failure(failure: &DecodeFailure, redactor: &Redactor<'_>) -> Error {
+    // Through a session the body was scrubbed before the generated code saw it; scrubbing
+    // again costs nothing then and keeps this safe for any caller.
+    let body = redactor.scrub_body(failure.body.clone());
+    Error::Decode(ResponseError::new(
+        Some(failure.status),
+        failure.content_type().map(|v| redactor.scrub(v)),
+        excerpt(&body),
+        Some(redactor.scrub_owned(failure.error.to_string())),
+        None,
+    ))
 }
 
 /// The SDK error carried somewhere in `err`'s source chain, if any.

@@ -18,12 +18,12 @@ use reqwest::{
 };
 use tracing::{Instrument, field};
 use uberall_client::{
-    hooks::{Exchange, Transport},
+    hooks::{DecodeFailure, DecodeOutcome, Exchange, Transport},
     operations::{self, Operation},
 };
 
 use crate::{
-    bridge::carry,
+    bridge::{carry, decode_failure},
     client::ClientInner,
     error::{Error, ResponseError, TimeoutError},
     response::{Buffered, classify},
@@ -46,6 +46,16 @@ impl Transport for Shared {
                 Ok(response) => Ok(response),
                 Err(err) => Err(carry(err).await),
             }
+        })
+    }
+
+    /// A documented body that does not decode: `Error::Decode` with what the response said,
+    /// scrubbed of this session's credentials.
+    fn decode_error<'a>(&'a self, failure: &'a DecodeFailure) -> DecodeOutcome<'a> {
+        Box::pin(async move {
+            let token = self.authorization().ok();
+            let redactor = Redactor::new(token, self.client.inner.api_key.as_ref());
+            Some(carry(decode_failure(failure, &redactor)).await)
         })
     }
 }
