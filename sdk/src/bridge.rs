@@ -84,6 +84,10 @@ impl<E: serde::Serialize> From<GeneratedError<E>> for Error {
     /// that is not the operation's success into the SDK error it carries; the other arms
     /// cover the generated client used on its own.
     fn from(err: GeneratedError<E>) -> Self {
+        if let Some(failure) = DecodeFailure::find(&err) {
+            // The generated client without a session: no credentials known to redact.
+            return decode_failure(failure, &Redactor::default());
+        }
         match err {
             GeneratedError::CommunicationError(e)
             | GeneratedError::ResponseBodyError(e)
