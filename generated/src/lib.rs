@@ -1470,8 +1470,7 @@ pub mod hooks {
         /// Decides the error for a response of a documented status whose body does not
         /// decode into the operation's type. `Some(error)` fails the operation with
         /// `progenitor_client::Error::CommunicationError(error)`; `None` (the default)
-        /// with `progenitor_client::Error::InvalidResponsePayload(body, error)`, as
-        /// progenitor's own client does.
+        /// fails it as a client without a transport does (see [`decode`]).
         fn decode_error<'a>(&'a self, failure: &'a DecodeFailure) -> DecodeOutcome<'a> {
             let _ = failure;
             Box::pin(std::future::ready(None))
@@ -1519,6 +1518,51 @@ pub mod hooks {
                 .and_then(|value| value.to_str().ok())
         }
     }
+    /// Status and content type only: the body and the decoder's message may quote an
+    /// echoed credential (they stay readable as fields).
+    impl fmt::Display for DecodeFailure {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "{}: HTTP {}", self.operation_id, self.status.as_u16())?;
+            if let Some(content_type) = self.content_type() {
+                write!(f, ", content-type {content_type}")?;
+            }
+            write!(
+                f,
+                ": the body is not the documented JSON ({:?} error at line {}, column {})",
+                self.error.classify(),
+                self.error.line(),
+                self.error.column()
+            )
+        }
+    }
+    impl std::error::Error for DecodeFailure {}
+    impl DecodeFailure {
+        /// The failure carried by an operation's error, if the error is one: a
+        /// documented body that did not decode, with its status, headers and body.
+        pub fn find<E>(err: &progenitor_client::Error<E>) -> Option<&DecodeFailure> {
+            let progenitor_client::Error::CommunicationError(err) = err else {
+                return None;
+            };
+            let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
+            while let Some(e) = current {
+                if let Some(failure) = e.downcast_ref::<DecodeFailure>() {
+                    return Some(failure);
+                }
+                current = e.source();
+            }
+            None
+        }
+        /// `self` as the source of a `reqwest::Error` (the only error
+        /// `CommunicationError` holds), read from a body whose one chunk is `self`.
+        async fn into_reqwest_error(self) -> Option<reqwest::Error> {
+            let chunk: Result<bytes::Bytes, DecodeFailure> = Err(self);
+            let body = reqwest::Body::wrap_stream(futures_util::stream::iter([chunk]));
+            reqwest::Response::from(http::Response::new(body))
+                .bytes()
+                .await
+                .err()
+        }
+    }
     impl fmt::Debug for DecodeFailure {
         fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.debug_struct("DecodeFailure")
@@ -1535,8 +1579,10 @@ pub mod hooks {
     /// Decodes the JSON body of a documented response of operation `info` into `T`;
     /// every generated operation calls this where progenitor's own client decodes
     /// with `from_response`. A body that does not decode goes to the
-    /// transport's [`Transport::decode_error`]; without a transport the result is
-    /// exactly `from_response`'s.
+    /// transport's [`Transport::decode_error`]; without a transport (or when it
+    /// returns `None`) the error is `CommunicationError` whose source is the
+    /// [`DecodeFailure`], so that its status and headers are not lost
+    /// ([`DecodeFailure::find`]); progenitor's `InvalidResponsePayload` keeps neither.
     #[doc(hidden)]
     pub async fn decode<T: serde::de::DeserializeOwned, E>(
         inner: &Inner,
@@ -1560,10 +1606,14 @@ pub mod hooks {
                         return Err(progenitor_client::Error::CommunicationError(error));
                     }
                 }
-                Err(progenitor_client::Error::InvalidResponsePayload(
-                    failure.body,
-                    failure.error,
-                ))
+                let (body, error) = (failure.body.clone(), failure.error.to_string());
+                match failure.into_reqwest_error().await {
+                    Some(carrier) => Err(progenitor_client::Error::CommunicationError(carrier)),
+                    None => Err(progenitor_client::Error::InvalidResponsePayload(
+                        body,
+                        <serde_json::Error as serde::de::Error>::custom(error),
+                    )),
+                }
             }
         }
     }

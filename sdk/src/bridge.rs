@@ -15,6 +15,8 @@ use progenitor_client::Error as GeneratedError;
 use reqwest::header::CONTENT_TYPE;
 use serde_json::Value;
 
+use uberall_client::hooks::DecodeFailure;
+
 use crate::{
     ErrorCode, Status,
     error::{ApiError, Error, ResponseError},
@@ -57,6 +59,18 @@ pub(crate) async fn carry(err: Error) -> reqwest::Result<reqwest::Response> {
     }
 }
 
+/// `Error::Decode` for a documented body that does not decode: its status, content type,
+/// the decoder's message and an excerpt, with every credential `redactor` knows replaced.
+pub(crate) fn decode_failure(failure: &DecodeFailure, redactor: &Redactor<'_>) -> Error {
+    Error::Decode(ResponseError::new(
+        Some(failure.status),
+        failure.content_type().map(|v| redactor.scrub(v.to_owned())),
+        excerpt(&failure.body, redactor),
+        Some(redactor.scrub(failure.error.to_string())),
+        None,
+    ))
+}
+
 /// The SDK error carried somewhere in `err`'s source chain, if any.
 pub(crate) fn carried(err: &(dyn std::error::Error + 'static)) -> Option<Error> {
     let mut current = Some(err);
@@ -76,6 +90,10 @@ impl<E: serde::Serialize> From<GeneratedError<E>> for Error {
     /// that is not the operation's success into the SDK error it carries; the other arms
     /// cover the generated client used on its own.
     fn from(err: GeneratedError<E>) -> Self {
+        if let Some(failure) = DecodeFailure::find(&err) {
+            // The generated client without a session: no credentials known to redact.
+            return decode_failure(failure, &Redactor::default());
+        }
         match err {
             GeneratedError::CommunicationError(e)
             | GeneratedError::ResponseBodyError(e)

@@ -5,7 +5,7 @@ use std::{fmt, net::IpAddr, sync::Arc, time::Duration};
 use reqwest::{Url, redirect};
 use secrecy::{ExposeSecret, SecretString};
 use uberall_client::{
-    hooks::{Exchange, Inner, Transport},
+    hooks::{DecodeFailure, DecodeOutcome, Exchange, Inner, Transport},
     operations::{self, Operation},
     servers,
 };
@@ -267,6 +267,10 @@ impl Transport for ClientInner {
         operation_id: &'static str,
     ) -> Exchange<'a> {
         transport::execute(self, http, request, operation_id)
+    }
+
+    fn decode_error<'a>(&'a self, failure: &'a DecodeFailure) -> DecodeOutcome<'a> {
+        transport::decode_error(self, failure)
     }
 }
 

@@ -13,7 +13,7 @@ use futures_util::FutureExt as _;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Notify;
 use uberall_client::{
-    hooks::{Exchange, Inner, Transport},
+    hooks::{DecodeFailure, DecodeOutcome, Exchange, Inner, Transport},
     operations::{self, Operation},
 };
 
@@ -254,6 +254,10 @@ impl Transport for SessionCaller {
         operation_id: &'static str,
     ) -> Exchange<'a> {
         transport::execute(self, http, request, operation_id)
+    }
+
+    fn decode_error<'a>(&'a self, failure: &'a DecodeFailure) -> DecodeOutcome<'a> {
+        transport::decode_error(self, failure)
     }
 }
 

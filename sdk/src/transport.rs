@@ -17,12 +17,12 @@ use reqwest::{
 };
 use tracing::{Instrument, Span, field};
 use uberall_client::{
-    hooks::Exchange,
+    hooks::{DecodeFailure, DecodeOutcome, Exchange},
     operations::{self, Operation},
 };
 
 use crate::{
-    bridge::carry,
+    bridge::{carry, decode_failure},
     client::ClientInner,
     error::{Error, ResponseError, TimeoutError},
     policy,
@@ -50,6 +50,7 @@ pub(crate) trait Caller: Send + Sync {
     fn renew<'a>(&'a self, _stale: &'a Arc<SecretHeader>) -> Option<Renewal<'a>> {
         None
     }
+
 }
 
 /// A renewal in progress: `Ok` once the caller holds a fresh token.
@@ -76,6 +77,21 @@ pub(crate) fn execute<'a, C: Caller>(
             Ok(response) => Ok(response),
             Err(err) => carry(err).await,
         }
+    })
+}
+
+/// The generated `Transport::decode_error` of every caller: a documented body that does not
+/// decode is `Error::Decode` with what the response said, redacted of the credentials the
+/// operation was sent with (the only ones its server could echo).
+pub(crate) fn decode_error<'a, C: Caller>(
+    caller: &'a C,
+    failure: &'a DecodeFailure,
+) -> DecodeOutcome<'a> {
+    Box::pin(async move {
+        let operation = caller.client().operation(failure.operation_id);
+        let credentials = caller.credentials(operation).unwrap_or_default();
+        let redactor = Redactor::new(credentials.token.as_deref(), credentials.api_key);
+        carry(decode_failure(failure, &redactor)).await.err()
     })
 }
 

@@ -649,3 +649,41 @@ async fn deeply_nested_json_neither_crashes_nor_recurses_without_limit() {
         "{decode:?}"
     );
 }
+
+/// A 200 `application/json` body of the wrong shape, echoing the session's token: every way
+/// of calling the operation gives `Error::Decode` with the status, the content type and an
+/// excerpt with the token redacted.
+#[tokio::test]
+async fn a_wrong_shaped_200_keeps_status_content_type_and_a_redacted_excerpt() {
+    let (mock, client) = setup().await;
+    let token = mock.issue_token();
+    let body = format!(r#"{{"status":"SUCCESS","response":{{"success":"{token}"}}}}"#);
+    let session = client.session(token.as_str());
+
+    mock.enqueue(raw_json(200, &body));
+    let through_api = session.api().post_users_logout().send().await.unwrap_err();
+    mock.enqueue(raw_json(200, &body));
+    let through_logout = session.logout().await.unwrap_err();
+
+    for err in [Error::from(through_api), through_logout] {
+        let Error::Decode(decode) = &err else {
+            panic!("expected Error::Decode, got {err:?}");
+        };
+        assert_eq!(decode.http_status(), Some(reqwest::StatusCode::OK));
+        assert_eq!(err.http_status(), Some(reqwest::StatusCode::OK));
+        assert_eq!(decode.content_type(), Some("application/json"));
+        assert_eq!(
+            decode.excerpt(),
+            r#"{"status":"SUCCESS","response":{"success":"[REDACTED]"}}"#
+        );
+        assert!(decode.detail().is_some_and(|d| !d.contains(&token)));
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains(&token), "{shown}");
+        assert!(
+            shown.contains("HTTP 200, content-type application/json"),
+            "{shown}"
+        );
+        assert!(!shown.contains("2xx"), "{shown}");
+    }
+    assert_eq!(mock.request_count(), 2);
+}

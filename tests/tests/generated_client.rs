@@ -1,8 +1,9 @@
 //! The progenitor client in `generated/` against a real HTTP server on 127.0.0.1: the
 //! documented 200 body decodes to the typed envelope (not a byte stream), the documented
 //! error bodies decode to `ErrorEnvelope`, and enum values the docs don't list survive. A body
-//! of the wrong shape is progenitor's `InvalidResponsePayload` without a transport, and goes to
-//! the transport's `decode_error`, with status and content type, when there is one.
+//! of the wrong shape keeps its status, headers and body: without a transport as the
+//! `hooks::DecodeFailure` its error carries, and through the transport's `decode_error` when
+//! there is one.
 
 use axum::Router;
 use axum::http::{StatusCode, header};
@@ -147,20 +148,34 @@ fn operation_metadata_matches_the_doc() {
 const WRONG_SHAPE: &str = r#"{"status":7,"response":{}}"#;
 
 #[tokio::test]
-async fn without_a_transport_a_wrong_shape_is_progenitors_invalid_payload() {
+async fn without_a_transport_a_wrong_shape_keeps_status_content_type_and_body() {
     let base = serve(200, WRONG_SHAPE, "application/json").await;
     let err = uberall_client::Client::new(&base, Default::default())
         .post_users_logout()
         .send()
         .await
         .expect_err("wrong shape");
-    match err {
-        uberall_client::Error::InvalidResponsePayload(body, e) => {
-            assert_eq!(&body[..], WRONG_SHAPE.as_bytes());
-            assert!(e.is_data(), "{e}");
-        }
-        other => panic!("expected InvalidResponsePayload, got {other:?}"),
-    }
+    let failure = uberall_client::hooks::DecodeFailure::find(&err).expect("a decode failure");
+    assert_eq!(failure.operation_id, "post_users_logout");
+    assert_eq!(failure.status, StatusCode::OK);
+    assert_eq!(failure.content_type(), Some("application/json"));
+    assert_eq!(&failure.body[..], WRONG_SHAPE.as_bytes());
+    assert!(failure.error.is_data(), "{}", failure.error);
+    let shown = err.to_string();
+
+    // The SDK's error keeps what was known, and says HTTP 200, not "2xx".
+    let sdk = uberall_sdk::Error::from(err);
+    let uberall_sdk::Error::Decode(decode) = &sdk else {
+        panic!("expected Error::Decode, got {sdk:?} ({shown})");
+    };
+    assert_eq!(decode.http_status(), Some(StatusCode::OK));
+    assert_eq!(decode.content_type(), Some("application/json"));
+    assert_eq!(decode.excerpt(), WRONG_SHAPE);
+    assert!(
+        sdk.to_string()
+            .contains("HTTP 200, content-type application/json"),
+        "{sdk}"
+    );
 }
 
 mod decode_hook {

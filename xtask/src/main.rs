@@ -15,7 +15,8 @@ commands:
              API changes from that revision's spec/openapi.json to the one the docs give now;
              fails if any change breaks clients
   ci         the test suite: fmt --check, clippy -D warnings, rustdoc -D warnings on the
-             generated crate, check, spec validation, workflow lint (actionlint), tests"
+             generated crate, check, spec validation, workflow lint (actionlint), packaging
+             of the published crates, SDK docs (rustdoc -D warnings), tests"
 }
 
 fn main() -> ExitCode {
@@ -229,6 +230,8 @@ fn ci(root: &Path) -> Result<(), String> {
         &["-m", "openapi_spec_validator", pipeline::SPEC_FILE],
     )?;
     lint_workflows(root)?;
+    package_crates(root, &cargo)?;
+    sdk_docs(root, &cargo)?;
     let (passed, failed) = run_tests(root, &cargo)?;
     println!("cargo xtask ci: all steps passed");
     // The suite's total, as the last line: cargo's own last line is the doc-test summary of
@@ -312,6 +315,106 @@ fn lint_workflows(root: &Path) -> Result<(), String> {
     run(root, "python3", &args)
 }
 
+/// The crates a registry hosts; they depend on each other, so they are packaged together.
+const PUBLISHED: [&str; 2] = ["uberall-client", "uberall-sdk"];
+
+/// What a published package may hold besides its sources: anything else (fixtures, target/,
+/// scratch files) is a packaging mistake.
+const PACKAGE_FILES: [&str; 6] = [
+    ".cargo_vcs_info.json",
+    "Cargo.lock",
+    "Cargo.toml",
+    "Cargo.toml.orig",
+    "LICENSE-APACHE",
+    "LICENSE-MIT",
+];
+
+/// `cargo package` of the published crates, each checked for stray files and for the licence
+/// texts its `MIT OR Apache-2.0` promises, then packaged together. `--allow-dirty` so that
+/// the suite runs before a commit too.
+fn package_crates(root: &Path, cargo: &str) -> Result<(), String> {
+    for krate in PUBLISHED {
+        let args = ["package", "--list", "--allow-dirty", "-p", krate];
+        println!("==> {cargo} {}", args.join(" "));
+        let output = Command::new(cargo)
+            .args(args)
+            .current_dir(root)
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .map_err(|e| format!("cannot run `{cargo}`: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "`cargo {}` failed ({})",
+                args.join(" "),
+                output.status
+            ));
+        }
+        let listing = String::from_utf8_lossy(&output.stdout);
+        let files: Vec<&str> = listing.lines().collect();
+        check_package_files(krate, &files)?;
+    }
+    // `--no-verify`: cargo builds the verified packages as registry crates, which it assumes
+    // never change for a given version, so an unchanged version verified the SDK against a
+    // stale extracted client (in $CARGO_HOME/registry/src) and failed. Packaging still
+    // resolves the SDK's versioned dependency on the client.
+    let packages: Vec<&str> = PUBLISHED.iter().flat_map(|k| ["-p", k]).collect();
+    let args = [&["package", "--allow-dirty", "--no-verify"], &packages[..]].concat();
+    run(root, cargo, &args)
+}
+
+/// Every file of `krate`'s package is a source (`src/`, `examples/`) or one of
+/// `PACKAGE_FILES`, and both licence texts are there.
+fn check_package_files(krate: &str, files: &[&str]) -> Result<(), String> {
+    let stray: Vec<&str> = files
+        .iter()
+        .copied()
+        .filter(|f| {
+            !(PACKAGE_FILES.contains(f) || f.starts_with("src/") || f.starts_with("examples/"))
+        })
+        .collect();
+    if !stray.is_empty() {
+        return Err(format!(
+            "the {krate} package holds files it should not ship: {}",
+            stray.join(", ")
+        ));
+    }
+    for licence in ["LICENSE-MIT", "LICENSE-APACHE"] {
+        if !files.contains(&licence) {
+            return Err(format!("the {krate} package lacks {licence}"));
+        }
+    }
+    Ok(())
+}
+
+/// The SDK's docs as the README's docs command and docs.rs build them (with the mock), with
+/// every rustdoc warning (a broken intra-doc link, say) an error.
+fn sdk_docs(root: &Path, cargo: &str) -> Result<(), String> {
+    let args = [
+        "doc",
+        "-p",
+        "uberall-sdk",
+        "--features",
+        "test-util",
+        "--no-deps",
+    ];
+    let flags = match std::env::var("RUSTDOCFLAGS") {
+        Ok(flags) if !flags.trim().is_empty() => format!("{flags} -D warnings"),
+        _ => "-D warnings".to_string(),
+    };
+    println!("==> RUSTDOCFLAGS=\"{flags}\" {cargo} {}", args.join(" "));
+    let status = Command::new(cargo)
+        .args(args)
+        .env("RUSTDOCFLAGS", &flags)
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("cannot run `{cargo}`: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`cargo {}` failed ({status})", args.join(" ")))
+    }
+}
+
 /// `cargo test --workspace`, echoing its output and adding up its `test result:` lines. Every
 /// test target runs even when one fails (`--no-fail-fast`); the failed tests are listed again
 /// at the end (cargo's own last lines name the failed targets).
@@ -387,7 +490,24 @@ fn run(root: &Path, program: &str, args: &[&str]) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use super::count;
+    use super::{check_package_files, count};
+
+    #[test]
+    fn package_listing_rejects_stray_files_and_missing_licences() {
+        let good = [
+            "Cargo.toml",
+            "LICENSE-APACHE",
+            "LICENSE-MIT",
+            "src/lib.rs",
+            "examples/logout.rs",
+        ];
+        assert_eq!(check_package_files("c", &good), Ok(()));
+        let stray = [&good[..], &["tests/fixtures/big.json"]].concat();
+        let err = check_package_files("c", &stray).unwrap_err();
+        assert!(err.contains("tests/fixtures/big.json"), "{err}");
+        let err = check_package_files("c", &good[..2]).unwrap_err();
+        assert!(err.contains("lacks LICENSE-MIT"), "{err}");
+    }
 
     #[test]
     fn counts_cargo_test_summaries() {
