@@ -10,13 +10,27 @@ use std::{
 use reqwest::StatusCode;
 use reqwest::Url;
 use serde_json::Value;
-use uberall_client::{ResponseValue, types::PostUsersLogoutEnvelope};
+use uberall_client::{
+    ResponseValue,
+    operations::{self, Operation},
+    types::PostUsersLogoutEnvelope,
+};
 
 use crate::{
     error::{ApiError, Error},
     retry::parse_retry_after,
     secret::Redactor,
 };
+
+/// The operation [`Session::logout`](crate::Session::logout) sends. The session's logout
+/// rules (never renewed; an interrupted one may have taken effect) apply to it however it is
+/// called, and the mock invalidates the token it carries.
+pub(crate) const OPERATION: &Operation = &operations::POST_USERS_LOGOUT;
+
+/// Whether `operation` is the logout (by id: a test table may carry its own entry for it).
+pub(crate) fn is_logout(operation: Option<&Operation>) -> bool {
+    operation.is_some_and(|op| op.id == OPERATION.id)
+}
 
 /// What a successful logout returned.
 #[derive(Clone, Default)]

@@ -14,7 +14,7 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Notify;
 use uberall_client::{
     hooks::{DecodeFailure, DecodeOutcome, Exchange, Inner, Transport},
-    operations::{self, Operation},
+    operations::Operation,
 };
 
 use crate::{
@@ -228,6 +228,12 @@ impl Caller for SessionCaller {
         })
     }
 
+    /// A session opened by login renews, except on its logout: a token the API calls bad is
+    /// unusable already, and logging in just to log out would make no sense.
+    fn renews(&self, operation: Option<&'static Operation>) -> bool {
+        self.renewal.is_some() && !logout::is_logout(operation)
+    }
+
     /// Only a live session renews: one logging out or ended returns the rejection as is.
     fn renew<'a>(&'a self, stale: &'a Arc<SecretHeader>) -> Option<Renewal<'a>> {
         let renewer = self.renewal.as_deref()?;
@@ -240,7 +246,7 @@ impl Caller for SessionCaller {
     /// A logout whose answer was lost may have taken effect (for [`Session::logout`]'s
     /// idempotence rule).
     fn maybe_processed(&self, operation: Option<&'static Operation>) {
-        if operation == Some(&operations::POST_USERS_LOGOUT) {
+        if logout::is_logout(operation) {
             self.note_logout_may_have_taken_effect();
         }
     }
@@ -477,7 +483,7 @@ impl Session {
     /// [`Error::SessionEnded`] for a logout after the session ended, traced as a refused
     /// request.
     fn refused(&self) -> Error {
-        let logout = &operations::POST_USERS_LOGOUT;
+        let logout = logout::OPERATION;
         let err = Error::SessionEnded;
         transport::refused(
             &self.client().inner,

@@ -18,7 +18,7 @@ use reqwest::{
 use tracing::{Instrument, Span, field};
 use uberall_client::{
     hooks::{DecodeFailure, DecodeOutcome, Exchange},
-    operations::{self, Operation},
+    operations::Operation,
 };
 
 use crate::{
@@ -44,6 +44,12 @@ pub(crate) trait Caller: Send + Sync {
 
     /// An attempt of `operation` failed after the server may have processed it.
     fn maybe_processed(&self, _operation: Option<&'static Operation>) {}
+
+    /// Whether a call of `operation` rejected for its token is sent again after a
+    /// [`renew`](Caller::renew); only then is a copy of the request kept for it.
+    fn renews(&self, _operation: Option<&'static Operation>) -> bool {
+        false
+    }
 
     /// Replaces the token `stale`, which the API rejected, by logging in again (once for all
     /// callers that hold it); `None` when this caller does not renew.
@@ -113,8 +119,7 @@ async fn call<C: Caller>(
 ) -> Result<reqwest::Response, Error> {
     let operation = caller.client().operation(operation_id);
     let credentials = credentials_for(caller, operation, operation_id, &request)?;
-    let renewable = credentials.token.is_some()
-        && operation.is_none_or(|op| op.id != operations::POST_USERS_LOGOUT.id);
+    let renewable = credentials.token.is_some() && caller.renews(operation);
     // Kept for a resend after renewal; a body that cannot be cloned (a stream) gets none.
     let resend = renewable.then(|| request.try_clone()).flatten();
     let err = match send(caller, http, request, operation_id, operation, &credentials).await {

@@ -355,3 +355,53 @@ fn the_readme_subscriber_prints_one_line_per_request() {
         lines[2]
     );
 }
+
+/// A call refused locally for a credential the client does not hold leaves the same trace as
+/// a refusal after logout: one `uberall.request` span with the operation's route and its
+/// `error.type`, and nothing is sent.
+#[test]
+fn a_missing_credential_leaves_a_refusal_trace() {
+    use tracing_subscriber::{filter::Targets, fmt::format::FmtSpan};
+    let capture = uberall_tests::Capture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_span_events(FmtSpan::CLOSE)
+        .with_ansi(false)
+        .with_writer(capture.clone())
+        .finish()
+        .with(Targets::new().with_target("uberall_sdk", tracing::Level::INFO));
+    let requests = tracing::subscriber::with_default(subscriber, || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let scenario = || async {
+            let mock = uberall_sdk::mock::MockServer::start().await.unwrap();
+            // No API key and no session: logout accepts X-API-KEY or Authorization.
+            let keyless = uberall_sdk::Client::builder()
+                .base_url(mock.base_url())
+                .build()
+                .unwrap();
+            let err = keyless.api().post_users_logout().send().await.unwrap_err();
+            assert!(uberall_sdk::Error::from(err).is_missing_credential());
+            mock.request_count()
+        };
+        // See `the_request_span_records_each_field_once` on the interest cache.
+        runtime.block_on(scenario());
+        tracing::callsite::rebuild_interest_cache();
+        capture.clear();
+        runtime.block_on(scenario())
+    });
+    assert_eq!(requests, 0, "nothing is sent");
+    let output = capture.contents();
+    let lines: Vec<&str> = output.lines().collect();
+    assert_eq!(lines.len(), 1, "one refusal:\n{output}");
+    for expected in [
+        " INFO uberall.request{",
+        "http.request.method=\"POST\"",
+        "http.route=\"/users/logout\"",
+        "uberall.operation=\"post_users_logout\"",
+        "error.type=\"missing_credential\"",
+    ] {
+        assert!(lines[0].contains(expected), "{expected} in {}", lines[0]);
+    }
+}

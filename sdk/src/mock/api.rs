@@ -99,8 +99,9 @@ pub(super) fn answer(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Response<Body> {
-    let logout = operation.id == operations::POST_USERS_LOGOUT.id;
-    if let Err(refusal) = auth::authorize(state, operation, headers, logout) {
+    // The logout the SDK sends invalidates the token it carries.
+    let consume = crate::logout::is_logout(Some(operation));
+    if let Err(refusal) = auth::authorize(state, operation, headers, consume) {
         return refused(refusal);
     }
     if operation.id == operations::POST_USERS_LOGIN.id {
