@@ -29,7 +29,7 @@ use crate::{ErrorCode, Status};
 ///
 /// let mock = MockServer::start().await?;
 /// let client = mock.client_builder().retry(RetryConfig::disabled()).build()?;
-/// let logout = || client.session(mock.issue_token()).logout();
+/// let logout = || async { client.session(mock.issue_token()).logout().await };
 ///
 /// let success = serde_json::json!({ "status": "SUCCESS", "response": { "success": true } });
 /// mock.enqueue(MockResponse::json(200, &success).with_delay(Duration::from_millis(5)));
