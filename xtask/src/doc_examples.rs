@@ -66,7 +66,10 @@ impl Walk<'_> {
                     };
                     let (child_kind, child_inner) = kind_of(c)?;
                     if child_kind == "use" {
-                        let name = child_inner.get("name").and_then(Value::as_str).unwrap_or("?");
+                        let name = child_inner
+                            .get("name")
+                            .and_then(Value::as_str)
+                            .unwrap_or("?");
                         let target = child_inner.get("id").filter(|t| !t.is_null());
                         let local = target.filter(|t| {
                             self.index
@@ -142,7 +145,12 @@ fn kind_of(item: &Value) -> Result<(&str, &Value), String> {
         .and_then(Value::as_object)
         .and_then(|inner| inner.iter().next())
         .map(|(k, v)| (k.as_str(), v))
-        .ok_or_else(|| format!("item without `inner`: {}", item.get("id").unwrap_or(&Value::Null)))
+        .ok_or_else(|| {
+            format!(
+                "item without `inner`: {}",
+                item.get("id").unwrap_or(&Value::Null)
+            )
+        })
 }
 
 fn array<'a>(inner: &'a Value, field: &str) -> &'a [Value] {

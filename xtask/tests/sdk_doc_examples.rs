@@ -55,7 +55,10 @@ fn every_public_sdk_item_has_an_example_or_a_link() {
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
     let doc: Value = serde_json::from_str(&text).expect("rustdoc JSON");
     let lacking = missing(&doc).expect("walk the rustdoc JSON");
-    eprintln!("rustdoc JSON built and checked in {:.1?}", started.elapsed());
+    eprintln!(
+        "rustdoc JSON built and checked in {:.1?}",
+        started.elapsed()
+    );
     assert!(
         lacking.is_empty(),
         "{} public items of uberall-sdk have neither a doc example (```) nor an intra-doc link to one:\n  {}",
