@@ -20,21 +20,24 @@ use crate::{
     transport::{self, Caller, Credentials},
 };
 
-/// Base URL of the production API (from the spec's `servers`).
+/// Base URL of the production API (from the spec's `servers`), the default of
+/// [`ClientBuilder::base_url`].
 pub const PRODUCTION_BASE_URL: &str = servers::PRODUCTION;
 /// Base URL of the sandbox API (from the spec's `servers`; its API keys differ from
-/// production's).
+/// production's). Set it with [`ClientBuilder::base_url`], as the [`Client`] example does.
 pub const SANDBOX_BASE_URL: &str = servers::SANDBOX;
-/// The `User-Agent` sent with every request.
+/// The `User-Agent` sent with every request, by every [`Client`].
 pub const USER_AGENT: &str = concat!("uberall-sdk/", env!("CARGO_PKG_VERSION"));
 
-/// Default limit for establishing a connection.
+/// Default limit for establishing a connection; see [`ClientBuilder::connect_timeout`].
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default limit for one attempt: connect, send, and read the whole response.
+/// Default limit for one attempt: connect, send, and read the whole response; see
+/// [`ClientBuilder::timeout`].
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default limit for a whole call: every attempt and every wait between them.
+/// Default limit for a whole call: every attempt and every wait between them; see
+/// [`ClientBuilder::deadline`].
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
-/// Default cap on a response body (1 MiB).
+/// Default cap on a response body (1 MiB); see [`ClientBuilder::max_response_bytes`].
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 
 /// Redirect hops followed before giving up.
@@ -179,7 +182,7 @@ impl Client {
         Session::new(self.clone(), authorization)
     }
 
-    /// The configured base URL.
+    /// The configured base URL. See the [`ClientBuilder`] example.
     pub fn base_url(&self) -> &Url {
         &self.inner.url
     }
@@ -291,6 +294,31 @@ impl fmt::Debug for Client {
 
 /// Builds a [`Client`]; every setting has a default, and [`build`](ClientBuilder::build)
 /// reports any invalid one.
+///
+/// ```
+/// use std::time::Duration;
+/// use uberall_sdk::{
+///     AuthScheme, Client, DEFAULT_DEADLINE, RetryConfig, SANDBOX_BASE_URL,
+/// };
+///
+/// let client = Client::builder()
+///     .base_url(SANDBOX_BASE_URL) // default: PRODUCTION_BASE_URL
+///     .api_key("my-private-key")
+///     .connect_timeout(Duration::from_secs(3))
+///     .timeout(Duration::from_secs(10)) // each attempt
+///     .deadline(DEFAULT_DEADLINE * 2) // the whole call, retries included
+///     .retry(RetryConfig::default().with_max_attempts(5))
+///     .auth_scheme(AuthScheme::Bare) // `Authorization: <token>`
+///     .max_response_bytes(4 * 1024 * 1024)
+///     .build()?;
+/// assert_eq!(client.base_url().as_str().trim_end_matches('/'), SANDBOX_BASE_URL.trim_end_matches('/'));
+///
+/// // Clear-text HTTP to a host other than loopback only when asked for.
+/// let lab = Client::builder().base_url("http://uberall.lab.internal/api");
+/// assert!(lab.clone().build().is_err());
+/// assert!(lab.allow_insecure_http(true).build().is_ok());
+/// # Ok::<(), uberall_sdk::Error>(())
+/// ```
 #[derive(Clone)]
 #[must_use]
 pub struct ClientBuilder {
@@ -354,6 +382,7 @@ impl ClientBuilder {
     }
 
     /// The account's private API key, sent as `X-API-KEY` with every request.
+    /// See the [`ClientBuilder`] example.
     pub fn api_key(mut self, api_key: impl Into<SecretString>) -> Self {
         self.api_key = Some(api_key.into());
         self
@@ -368,6 +397,7 @@ impl ClientBuilder {
 
     /// Limit for one attempt: connect, send, and read the whole response (default 30 s).
     /// Each retry gets a fresh limit.
+    /// See the [`ClientBuilder`] example.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -396,6 +426,7 @@ impl ClientBuilder {
 
     /// Allows an `http://` base URL to a non-loopback host. Tokens then travel in clear text:
     /// use only on a network you trust.
+    /// See the [`ClientBuilder`] example.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
         self

@@ -8,7 +8,7 @@ use serde_json::Value;
 pub use crate::security::CredentialError;
 use crate::{ErrorCode, Status};
 
-/// `Result<T, uberall_sdk::Error>`.
+/// `Result<T, uberall_sdk::Error>`; see [`Error`] for an example of matching on the error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong when talking to uberall, for any operation.
@@ -39,7 +39,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 ///     Err(Error::SessionEnded) => println!("already logged out here"),
 ///     Err(err) if err.is_auth() => println!("credentials rejected: {err}"),
 ///     Err(Error::Api(api)) if api.status() == &Status::ResourceLocked => println!("try later"),
-///     Err(err) => println!("logout failed: {err}"),
+///     Err(err) => println!("logout failed (HTTP {:?}): {err}", err.http_status()),
 /// }
 /// # }
 /// ```
@@ -144,6 +144,7 @@ impl Error {
 
     /// Whether the credentials were refused: HTTP 401 or 403, or status `NOT_AUTHORIZED`,
     /// `FORBIDDEN`, `BAD_ACCESS_TOKEN`, `BAD_PRIVATE_KEY` or `BAD_PUBLIC_KEY`.
+    /// See the [`Error`] example.
     ///
     /// The API's own `status` is more specific than the HTTP status: a 401 or 403 whose
     /// status is `QUOTA_LIMIT_EXCEED` is a quota answer, not a refusal of the credentials, so it
@@ -169,6 +170,7 @@ impl Error {
     }
 
     /// The HTTP status of the response, when one was received.
+    /// See the [`Error`] example.
     pub fn http_status(&self) -> Option<StatusCode> {
         match self {
             Self::Api(e) => Some(e.http_status()),
@@ -253,6 +255,25 @@ impl From<ConfigError> for Error {
 }
 
 /// An error answer of the API: HTTP status plus the uberall envelope.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # use uberall_sdk::mock::{MockResponse, MockServer};
+/// # let mock = MockServer::start().await?;
+/// # mock.enqueue(MockResponse::api_error(423, Status::ResourceLocked, Some(ErrorCode::DataCorrupted), "locked").with_header("Retry-After", "1"));
+/// # let session = mock.client_builder().retry(uberall_sdk::RetryConfig::disabled()).build()?.session(mock.issue_token());
+/// use uberall_sdk::{Error, ErrorCode, Status};
+///
+/// let Err(Error::Api(api)) = session.logout().await else { panic!("not an API error") };
+/// assert_eq!(api.http_status(), 423);
+/// assert_eq!(api.status(), &Status::ResourceLocked);
+/// assert_eq!(api.error_code(), Some(&ErrorCode::DataCorrupted));
+/// assert_eq!(api.message(), Some("locked"));
+/// assert!(api.warnings().is_empty());
+/// println!("retry after {:?}", api.retry_after());
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct ApiError(Box<ApiErrorInner>);
 
@@ -297,31 +318,37 @@ impl ApiError {
     }
 
     /// HTTP status of the response (200 for a `SUCCESS`-less 200).
+    /// See the [`ApiError`] example.
     pub fn http_status(&self) -> StatusCode {
         self.0.http_status
     }
 
     /// The envelope's `status`; values the docs do not list arrive as `Status::Unrecognized`.
+    /// See the [`ApiError`] example.
     pub fn status(&self) -> &Status {
         &self.0.status
     }
 
     /// The envelope's `errorCode`, when present.
+    /// See the [`ApiError`] example.
     pub fn error_code(&self) -> Option<&ErrorCode> {
         self.0.error_code.as_ref()
     }
 
     /// The envelope's `message`, when present (credentials redacted).
+    /// See the [`ApiError`] example.
     pub fn message(&self) -> Option<&str> {
         self.0.message.as_deref()
     }
 
     /// The envelope's `warnings` (only 200 envelopes carry them).
+    /// See the [`ApiError`] example.
     pub fn warnings(&self) -> &[Value] {
         &self.0.warnings
     }
 
     /// The server's `Retry-After`, when it sent one.
+    /// See the [`ApiError`] example.
     pub fn retry_after(&self) -> Option<Duration> {
         self.0.retry_after
     }
@@ -364,6 +391,24 @@ impl fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 /// A response the SDK could not turn into an API answer: what came back, in short.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # use uberall_sdk::mock::{MockResponse, MockServer};
+/// # let mock = MockServer::start().await?;
+/// # mock.enqueue(MockResponse::new(200).with_body("<html>maintenance</html>").with_content_type("text/html"));
+/// # let session = mock.client()?.session(mock.issue_token());
+/// use uberall_sdk::Error;
+///
+/// // A documented status (logout's 200) with a body that is not its JSON.
+/// let Err(Error::Decode(response)) = session.logout().await else { panic!("not a decode error") };
+/// assert_eq!(response.content_type(), Some("text/html"));
+/// assert_eq!(response.excerpt(), "<html>maintenance</html>");
+/// println!("HTTP {:?}: {:?}", response.http_status(), response.detail());
+/// assert_eq!(response.retry_after(), None);
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct ResponseError(Box<ResponseErrorInner>);
 
@@ -397,27 +442,32 @@ impl ResponseError {
 
     /// HTTP status of the response; `None` only when the generated client rejected a 2xx body
     /// (it does not report the status with that error).
+    /// See the [`ResponseError`] example.
     pub fn http_status(&self) -> Option<StatusCode> {
         self.0.http_status
     }
 
     /// The response's `Content-Type`, if it had a readable one.
+    /// See the [`ResponseError`] example.
     pub fn content_type(&self) -> Option<&str> {
         self.0.content_type.as_deref()
     }
 
     /// The start of the body (at most a few hundred characters, lossy UTF-8, control
     /// characters replaced, credentials redacted). Empty for an empty body.
+    /// See the [`ResponseError`] example.
     pub fn excerpt(&self) -> &str {
         &self.0.excerpt
     }
 
     /// Why decoding failed (the JSON parser's message), or what else was wrong.
+    /// See the [`ResponseError`] example.
     pub fn detail(&self) -> Option<&str> {
         self.0.detail.as_deref()
     }
 
     /// The server's `Retry-After`, when it sent one.
+    /// See the [`ResponseError`] example.
     pub fn retry_after(&self) -> Option<Duration> {
         self.0.retry_after
     }
@@ -460,6 +510,25 @@ impl std::error::Error for ResponseError {}
 
 /// A failed HTTP exchange: the underlying [`reqwest::Error`], whose message and causes it
 /// shows.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use uberall_sdk::{Client, Error, RetryConfig};
+///
+/// // A port nothing listens on: the connection is refused.
+/// let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+/// let client = Client::builder()
+///     .base_url(format!("http://127.0.0.1:{port}/api"))
+///     .retry(RetryConfig::disabled())
+///     .build()?;
+/// let Err(Error::Transport(transport)) = client.session("token").logout().await else {
+///     panic!("not a transport error")
+/// };
+/// assert!(transport.is_connect()); // nothing was sent
+/// assert!(transport.reqwest().is_connect());
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct TransportError {
     err: Arc<reqwest::Error>,
@@ -475,11 +544,13 @@ impl TransportError {
     }
 
     /// Whether the connection could not be established (so the request was never sent).
+    /// See the [`TransportError`] example.
     pub fn is_connect(&self) -> bool {
         self.err.is_connect()
     }
 
     /// The underlying `reqwest` error.
+    /// See the [`TransportError`] example.
     pub fn reqwest(&self) -> &reqwest::Error {
         &self.err
     }
@@ -505,6 +576,29 @@ impl std::error::Error for TransportError {
 }
 
 /// A call that ran out of time: one attempt, or the whole call with its retries.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # use uberall_sdk::mock::{MockResponse, MockServer};
+/// # let mock = MockServer::start().await?;
+/// use std::time::Duration;
+/// use uberall_sdk::{Error, RetryConfig};
+///
+/// mock.enqueue(MockResponse::passthrough().with_delay(Duration::from_secs(5)));
+/// let client = mock
+///     .client_builder()
+///     .timeout(Duration::from_millis(50))
+///     .retry(RetryConfig::disabled())
+///     .build()?;
+/// let Err(Error::Timeout(timeout)) = client.session(mock.issue_token()).logout().await else {
+///     panic!("not a timeout")
+/// };
+/// assert!(!timeout.is_deadline()); // the attempt's limit, not the call's
+/// assert!(!timeout.is_connect());
+/// assert_eq!(timeout.limit(), Duration::from_millis(50));
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 pub struct TimeoutError(Box<TimeoutErrorInner>);
 
@@ -538,11 +632,13 @@ impl TimeoutError {
     }
 
     /// The limit that ran out.
+    /// See the [`TimeoutError`] example.
     pub fn limit(&self) -> Duration {
         self.0.limit
     }
 
     /// Whether it ran out while connecting (so the request was never sent).
+    /// See the [`TimeoutError`] example.
     pub fn is_connect(&self) -> bool {
         self.0
             .source
@@ -573,6 +669,15 @@ impl std::error::Error for TimeoutError {
 
 /// Invalid configuration: a bad base URL, a credential that cannot be a header, a missing
 /// environment variable. The message names the setting, never a secret value.
+///
+/// ```
+/// use uberall_sdk::{Client, Error};
+///
+/// let Err(Error::Config(config)) = Client::builder().base_url("http://example.com").build() else {
+///     panic!("plain http to a remote host is refused")
+/// };
+/// println!("{}", config.message());
+/// ```
 #[derive(Clone, Debug)]
 pub struct ConfigError(Cow<'static, str>);
 
@@ -582,6 +687,7 @@ impl ConfigError {
     }
 
     /// What is wrong, in words.
+    /// See the [`ConfigError`] example.
     pub fn message(&self) -> &str {
         &self.0
     }

@@ -146,16 +146,20 @@ pub use login::{LoginBuilder, LoginCredentials};
 pub use logout::LogoutOutcome;
 pub use retry::RetryConfig;
 pub use session::{Scoped, Session};
-/// Value of the envelope's `errorCode`, generated from the spec (open enum).
+/// Value of the envelope's `errorCode`, generated from the spec (open enum); see the
+/// [`ApiError`] example.
 pub use uberall_client::types::ErrorCode;
-/// Value of the envelope's `status`, generated from the spec (open enum).
+/// Value of the envelope's `status`, generated from the spec (open enum); see the
+/// [`ApiError`] example.
 pub use uberall_client::types::Status;
 
 /// The `reqwest` this crate is built on, for [`ClientBuilder::http_client`].
 pub use reqwest;
-/// The secret string type accepted for the API key and access token.
+/// The secret string type accepted for the API key ([`ClientBuilder::api_key`]) and access
+/// token ([`Client::session`]).
 pub use secrecy::SecretString;
-/// The generated client crate: every operation, type and the operations table.
+/// The generated client crate: every operation, type and the operations table; see
+/// [Calling any operation](crate#calling-any-operation).
 pub use uberall_client as api;
 /// The URL type of [`LogoutOutcome::redirect_url`].
 pub use url::Url;

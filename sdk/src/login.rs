@@ -21,7 +21,13 @@ use crate::{
 ///
 /// let credentials = LoginCredentials::email_password("jane.doe@example.com", "hunter2");
 /// assert!(!format!("{credentials:?}").contains("hunter2"));
+/// // Or with the account's private API key instead of a password:
+/// let by_email = LoginCredentials::email_private_key("jane.doe@example.com", "my-private-key");
+/// let by_id = LoginCredentials::user_id_private_key(42, "my-private-key");
+/// # drop((by_email, by_id));
 /// ```
+///
+/// [`Client::login`](crate::Client::login) shows a login with them.
 #[derive(Clone)]
 pub struct LoginCredentials {
     who: Who,
@@ -42,6 +48,7 @@ enum Proof {
 
 impl LoginCredentials {
     /// A user's email and password.
+    /// See the [`LoginCredentials`] example.
     pub fn email_password(email: impl Into<String>, password: impl Into<SecretString>) -> Self {
         Self {
             who: Who::Email(email.into()),
@@ -51,6 +58,7 @@ impl LoginCredentials {
 
     /// A user's email and the account's private API key (what the client sends as
     /// `X-API-KEY`): a server acting for one of its users.
+    /// See the [`LoginCredentials`] example.
     pub fn email_private_key(
         email: impl Into<String>,
         private_key: impl Into<SecretString>,
@@ -62,6 +70,7 @@ impl LoginCredentials {
     }
 
     /// A user's id and the account's private API key.
+    /// See the [`LoginCredentials`] example.
     pub fn user_id_private_key(user_id: i64, private_key: impl Into<SecretString>) -> Self {
         Self {
             who: Who::UserId(user_id),

@@ -32,7 +32,20 @@ pub(crate) fn is_logout(operation: Option<&Operation>) -> bool {
     operation.is_some_and(|op| op.id == OPERATION.id)
 }
 
-/// What a successful logout returned.
+/// What a successful logout returned, from [`Session::logout`](crate::Session::logout).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let mock = uberall_sdk::mock::MockServer::start().await?;
+/// # let session = mock.client()?.session(mock.issue_token());
+/// let outcome = session.logout().await?;
+/// // The mock answers the documented example: `"redirectUrl": "http://example.com/redirect"`.
+/// assert_eq!(outcome.redirect_url().map(|url| url.as_str()), Some("http://example.com/redirect"));
+/// assert!(!outcome.was_already_logged_out());
+/// println!("message {:?}, {} warnings", outcome.message(), outcome.warnings().len());
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Default)]
 pub struct LogoutOutcome {
     /// `response.redirectUrl` as sent (not blank) and the request URL it is relative to,
@@ -51,6 +64,7 @@ impl LogoutOutcome {
     /// Where the server suggests sending the user (`response.redirectUrl`), resolved against
     /// the request URL so that a relative value works too. `None` when absent, unparseable, or
     /// not an `http`/`https` URL.
+    /// See the [`LogoutOutcome`] example.
     pub fn redirect_url(&self) -> Option<&Url> {
         self.resolved
             .get_or_init(|| {
@@ -61,12 +75,14 @@ impl LogoutOutcome {
     }
 
     /// The envelope's `message`, if any (credentials redacted).
+    /// See the [`LogoutOutcome`] example.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// The envelope's `warnings` (their shape is not documented, hence JSON values; credentials
     /// redacted from their strings).
+    /// See the [`LogoutOutcome`] example.
     pub fn warnings(&self) -> &[Value] {
         &self.warnings
     }

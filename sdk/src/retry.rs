@@ -43,9 +43,15 @@ use crate::error::Error;
 ///
 /// let patient = RetryConfig::default()
 ///     .with_max_attempts(5)
-///     .with_initial_backoff(Duration::from_millis(50));
+///     .with_initial_backoff(Duration::from_millis(50))
+///     .with_max_backoff(Duration::from_secs(2))
+///     .with_max_retry_after(Duration::from_secs(60));
 /// assert_eq!(patient.max_attempts(), 5);
+/// assert_eq!(patient.initial_backoff(), Duration::from_millis(50));
+/// assert_eq!(patient.max_backoff(), Duration::from_secs(2));
+/// assert_eq!(patient.max_retry_after(), Duration::from_secs(60));
 /// assert_eq!(RetryConfig::disabled().max_attempts(), 1);
+/// # let _ = uberall_sdk::Client::builder().retry(patient); // how a client takes it
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use]
@@ -70,6 +76,7 @@ impl Default for RetryConfig {
 
 impl RetryConfig {
     /// One attempt, no retries.
+    /// See the [`RetryConfig`] example.
     pub fn disabled() -> Self {
         Self {
             max_attempts: 1,
@@ -78,18 +85,21 @@ impl RetryConfig {
     }
 
     /// Total attempts including the first (`1` disables retries; `0` is taken as `1`).
+    /// See the [`RetryConfig`] example.
     pub fn with_max_attempts(mut self, max_attempts: u32) -> Self {
         self.max_attempts = max_attempts.max(1);
         self
     }
 
     /// Upper bound of the first retry's random delay; it doubles for each further retry.
+    /// See the [`RetryConfig`] example.
     pub fn with_initial_backoff(mut self, initial_backoff: Duration) -> Self {
         self.initial_backoff = initial_backoff;
         self
     }
 
     /// Cap on the exponential delay's upper bound.
+    /// See the [`RetryConfig`] example.
     pub fn with_max_backoff(mut self, max_backoff: Duration) -> Self {
         self.max_backoff = max_backoff;
         self
@@ -97,27 +107,32 @@ impl RetryConfig {
 
     /// Longest `Retry-After` wait honoured; a server asking for longer gets no retry, and the
     /// error is returned at once.
+    /// See the [`RetryConfig`] example.
     pub fn with_max_retry_after(mut self, max_retry_after: Duration) -> Self {
         self.max_retry_after = max_retry_after;
         self
     }
 
     /// Total attempts including the first.
+    /// See the [`RetryConfig`] example.
     pub fn max_attempts(&self) -> u32 {
         self.max_attempts
     }
 
     /// Upper bound of the first retry's random delay.
+    /// See the [`RetryConfig`] example.
     pub fn initial_backoff(&self) -> Duration {
         self.initial_backoff
     }
 
     /// Cap on the exponential delay's upper bound.
+    /// See the [`RetryConfig`] example.
     pub fn max_backoff(&self) -> Duration {
         self.max_backoff
     }
 
     /// Longest `Retry-After` wait honoured.
+    /// See the [`RetryConfig`] example.
     pub fn max_retry_after(&self) -> Duration {
         self.max_retry_after
     }

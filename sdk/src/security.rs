@@ -58,6 +58,22 @@ pub(crate) fn select(operation: &Operation, held: Held) -> Result<Held, Credenti
 
 /// An operation's security requirement cannot be met by this call's credentials; nothing was
 /// sent. From [`Error::MissingCredential`](crate::Error::MissingCredential).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let mock = uberall_sdk::mock::MockServer::start().await?;
+/// use uberall_sdk::{Client, Error};
+///
+/// let keyless = Client::builder().base_url(mock.base_url()).build()?; // no API key
+/// let err = Error::from(keyless.api().post_users_logout().send().await.unwrap_err());
+/// let Error::MissingCredential(missing) = err else { panic!("sent without a credential") };
+/// assert_eq!(missing.operation(), "post_users_logout");
+/// assert_eq!(missing.scheme(), "X-API-KEY");
+/// assert!(missing.is_known_scheme()); // the SDK could send it, the caller lacks it
+/// assert_eq!(mock.request_count(), 0);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CredentialError(Box<Unmet>);
 
@@ -71,17 +87,20 @@ struct Unmet {
 
 impl CredentialError {
     /// The operation id, e.g. `post_users_logout`.
+    /// See the [`CredentialError`] example.
     pub fn operation(&self) -> &'static str {
         self.0.operation
     }
 
     /// The security scheme that could not be met, as the spec names it (`X-API-KEY`,
     /// `Authorization`, or one this SDK does not know, such as `publicKey`).
+    /// See the [`CredentialError`] example.
     pub fn scheme(&self) -> &'static str {
         self.0.scheme
     }
 
     /// Whether the SDK knows the scheme (and the caller just lacks the credential).
+    /// See the [`CredentialError`] example.
     pub fn is_known_scheme(&self) -> bool {
         self.0.credential.is_some()
     }

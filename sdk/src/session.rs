@@ -343,12 +343,25 @@ impl Session {
         Ok(client.session(token))
     }
 
-    /// The client this session sends through.
+    /// The client this session sends through. See the [`is_ended`](Self::is_ended) example.
     pub fn client(&self) -> &Client {
         &self.caller().client
     }
 
     /// Whether this session (through any clone) has logged out.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> uberall_sdk::Result<()> {
+    /// # let mock = uberall_sdk::mock::MockServer::start().await.unwrap();
+    /// let session = mock.client()?.session(mock.issue_token());
+    /// let clone = session.clone();
+    /// session.logout().await?;
+    /// assert!(clone.is_ended());
+    /// let fresh = clone.client().session(mock.issue_token()); // same client, new token
+    /// assert!(!fresh.is_ended());
+    /// # Ok(()) }
+    /// ```
     pub fn is_ended(&self) -> bool {
         self.caller().is_ended()
     }

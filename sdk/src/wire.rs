@@ -46,7 +46,9 @@ impl Credential {
     }
 }
 
-/// How the access token is written into the `Authorization` header.
+/// How the access token is written into the `Authorization` header, set with
+/// [`ClientBuilder::auth_scheme`](crate::ClientBuilder::auth_scheme) (see the
+/// [`ClientBuilder`](crate::ClientBuilder) example).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthScheme {

@@ -6,6 +6,7 @@
 pub mod baseline;
 pub mod codegen;
 pub mod diff;
+pub mod doc_examples;
 pub mod example;
 pub mod model;
 pub mod naming;

@@ -106,6 +106,41 @@ use routes::{BASE_PATH, Routes};
 use script::Script;
 
 /// A running mock of the uberall API. Dropping it stops the server and closes its connections.
+///
+/// The [module example](crate::mock) scripts answers; this one manages credentials and the
+/// request log:
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use uberall_sdk::mock::{MockResponse, MockServer};
+///
+/// let mock = MockServer::builder().api_key("test-key").start().await?;
+/// assert_eq!(mock.api_key(), Some("test-key"));
+/// assert_eq!(mock.base_url(), format!("http://{}/api", mock.addr()));
+/// let client = mock.client_builder().build()?; // base URL and API key set
+///
+/// let token = mock.issue_token();
+/// mock.add_token("a-token-of-my-choosing");
+/// assert!(mock.revoke_token("a-token-of-my-choosing"));
+/// assert!(mock.is_token_live(&token));
+/// assert_eq!(mock.expire_tokens(), 1); // as time would: the session's calls now fail
+/// assert!(client.session(token).logout().await.unwrap_err().is_auth());
+///
+/// mock.on("post_users_logout").enqueue(MockResponse::logout_success());
+/// assert_eq!(mock.pending_responses(), 1);
+/// mock.clear_responses();
+/// assert_eq!(mock.pending_responses(), 0);
+///
+/// assert_eq!((mock.requests().len(), mock.request_count()), (1, 1));
+/// mock.clear_requests();
+/// assert_eq!(mock.request_count(), 0);
+///
+/// // Without an API key, the mock takes `X-API-KEY` as met without the header.
+/// let open = MockServer::builder().no_api_key().start().await?;
+/// assert_eq!(open.api_key(), None);
+/// # Ok(()) }
+/// ```
 pub struct MockServer {
     state: Arc<MockState>,
     addr: SocketAddr,
@@ -123,13 +158,49 @@ pub struct MockServerBuilder {
 }
 
 /// The scripted answers of one operation, from [`MockServer::on`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use uberall_sdk::mock::{MockResponse, MockServer};
+///
+/// let mock = MockServer::start().await?;
+/// let logout = mock.on("post_users_logout");
+/// assert_eq!(logout.operation().id, "post_users_logout");
+/// logout.enqueue(MockResponse::logout_success()).enqueue(MockResponse::new(503));
+/// assert_eq!(logout.pending(), 2);
+///
+/// mock.client()?.session(mock.issue_token()).logout().await?; // takes the first answer
+/// assert_eq!(logout.requests().len(), 1);
+/// logout.clear(); // the 503 is never sent
+/// assert_eq!(logout.mock().pending_responses(), 0);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy)]
 pub struct OperationScript<'a> {
     mock: &'a MockServer,
     operation: &'static Operation,
 }
 
-/// A request the mock received.
+/// A request the mock received, from [`MockServer::requests`] or [`OperationScript::requests`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use uberall_sdk::mock::MockServer;
+///
+/// let mock = MockServer::start().await?;
+/// mock.client()?.session(mock.issue_token()).logout().await?;
+///
+/// let request = &mock.requests()[0];
+/// assert_eq!(request.operation_id(), Some("post_users_logout"));
+/// assert_eq!(request.method(), "POST");
+/// assert_eq!(request.path(), "/api/users/logout");
+/// assert!(request.header("authorization").is_some_and(|v| v.starts_with("Bearer ")));
+/// assert_eq!(request.headers().get("x-api-key").map(|v| v.as_bytes()), mock.api_key().map(str::as_bytes));
+/// println!("{} body bytes on connection {}, {:?} ago", request.body().len(), request.connection(), request.received_at().elapsed());
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct RecordedRequest {
     operation_id: Option<&'static str>,
@@ -174,13 +245,13 @@ impl Default for MockServerBuilder {
 }
 
 impl MockServerBuilder {
-    /// The `X-API-KEY` the mock requires (default: a random `mock-api-key-…`).
+    /// The `X-API-KEY` the mock requires (default: a random `mock-api-key-…`). See the [`MockServer`] example.
     pub fn api_key(mut self, api_key: impl Into<String>) -> Self {
         self.api_key = Some(api_key.into());
         self
     }
 
-    /// Accept requests without `X-API-KEY` (any key sent is then ignored).
+    /// Accept requests without `X-API-KEY` (any key sent is then ignored). See the [`MockServer`] example.
     pub fn no_api_key(mut self) -> Self {
         self.api_key = None;
         self
@@ -202,6 +273,7 @@ impl MockServerBuilder {
     }
 
     /// Binds `127.0.0.1` on a random port and starts serving on the current Tokio runtime.
+    /// See the [`MockServer`] example.
     ///
     /// # Errors
     ///
@@ -240,28 +312,29 @@ impl MockServer {
         Self::builder().start().await
     }
 
-    /// Configure a mock before starting it.
+    /// Configure a mock before starting it. See the [`MockServer`] example.
     pub fn builder() -> MockServerBuilder {
         MockServerBuilder::default()
     }
 
-    /// The base URL to give the client, `http://127.0.0.1:<port>/api`.
+    /// The base URL to give the client, `http://127.0.0.1:<port>/api`. See the [`MockServer`] example.
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
 
-    /// The socket address the mock listens on.
+    /// The socket address the mock listens on. See the [`MockServer`] example.
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
-    /// The `X-API-KEY` the mock requires, if any.
+    /// The `X-API-KEY` the mock requires, if any. See the [`MockServer`] example.
     pub fn api_key(&self) -> Option<&str> {
         self.state.api_key.as_deref()
     }
 
     /// A client builder pointed at this mock, with its API key. Everything else is the
-    /// production default (including retries), so adjust what your test needs.
+    /// production default (including retries), so adjust what your test needs, as the
+    /// [module example](crate::mock) does.
     pub fn client_builder(&self) -> ClientBuilder {
         let builder = Client::builder().base_url(self.base_url.as_str());
         match &self.state.api_key {
@@ -279,31 +352,31 @@ impl MockServer {
         self.client_builder().build()
     }
 
-    /// Issues a new valid access token.
+    /// Issues a new valid access token. See the [`MockServer`] example.
     pub fn issue_token(&self) -> String {
         let token = auth::new_token();
         self.add_token(token.clone());
         token
     }
 
-    /// Makes `token` valid.
+    /// Makes `token` valid. See the [`MockServer`] example.
     pub fn add_token(&self, token: impl Into<String>) {
         self.state.lock().accounts.tokens.insert(token.into());
     }
 
-    /// Invalidates `token` (as a logout would); `true` if it was valid.
+    /// Invalidates `token` (as a logout would); `true` if it was valid. See the [`MockServer`] example.
     pub fn revoke_token(&self, token: &str) -> bool {
         self.state.lock().accounts.tokens.remove(token)
     }
 
-    /// Whether `token` is currently valid.
+    /// Whether `token` is currently valid. See the [`MockServer`] example.
     pub fn is_token_live(&self, token: &str) -> bool {
         self.state.lock().accounts.tokens.contains(token)
     }
 
     /// Expires every valid token, as time would: calls with them are then answered
     /// `BAD_ACCESS_TOKEN`, which makes a session opened by login renew itself. Returns how
-    /// many there were.
+    /// many there were. See the [`MockServer`] example.
     pub fn expire_tokens(&self) -> usize {
         let mut inner = self.state.lock();
         let expired = inner.accounts.tokens.len();
@@ -336,7 +409,8 @@ impl MockServer {
 
     /// The scripted answers of the operation with this operation id, e.g.
     /// `mock.on("post_users_logout").enqueue(response)` or
-    /// `mock.on(api::operations::POST_USERS_LOGOUT.id)`.
+    /// `mock.on(api::operations::POST_USERS_LOGOUT.id)`: see the [module example](crate::mock)
+    /// and [`OperationScript`].
     ///
     /// # Panics
     ///
@@ -354,17 +428,18 @@ impl MockServer {
         }
     }
 
-    /// Scripted answers not used yet, for all operations.
+    /// Scripted answers not used yet, for all operations. See the [`MockServer`] example.
     pub fn pending_responses(&self) -> usize {
         self.state.lock().script.pending()
     }
 
-    /// Drops every scripted answer not used yet, for all operations.
+    /// Drops every scripted answer not used yet, for all operations. See the [`MockServer`] example.
     pub fn clear_responses(&self) {
         self.state.lock().script.clear();
     }
 
     /// The recorded requests, oldest first (the most recent ones, up to the log capacity).
+    /// See [`RecordedRequest`] for an example.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.state.lock().log.iter().cloned().collect()
     }
@@ -375,7 +450,7 @@ impl MockServer {
         self.state.request_count.load(Ordering::SeqCst)
     }
 
-    /// Forgets the recorded requests and resets the count.
+    /// Forgets the recorded requests and resets the count. See the [`MockServer`] example.
     pub fn clear_requests(&self) {
         let mut inner = self.state.lock();
         inner.log.clear();
@@ -400,7 +475,7 @@ impl Drop for MockServer {
 }
 
 impl<'a> OperationScript<'a> {
-    /// The operation, as the mock's table has it.
+    /// The operation, as the mock's table has it. See the [`OperationScript`] example.
     pub fn operation(&self) -> &'static Operation {
         self.operation
     }
@@ -417,17 +492,17 @@ impl<'a> OperationScript<'a> {
         self
     }
 
-    /// Answers queued for this operation and not used yet.
+    /// Answers queued for this operation and not used yet. See the [`OperationScript`] example.
     pub fn pending(&self) -> usize {
         self.mock.state.lock().script.pending_for(self.operation.id)
     }
 
-    /// Drops the answers queued for this operation.
+    /// Drops the answers queued for this operation. See the [`OperationScript`] example.
     pub fn clear(&self) {
         self.mock.state.lock().script.clear_for(self.operation.id);
     }
 
-    /// The recorded requests of this operation, oldest first.
+    /// The recorded requests of this operation, oldest first. See the [`OperationScript`] example.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         let inner = self.mock.state.lock();
         inner
@@ -438,7 +513,7 @@ impl<'a> OperationScript<'a> {
             .collect()
     }
 
-    /// The mock this script belongs to.
+    /// The mock this script belongs to. See the [`OperationScript`] example.
     pub fn mock(&self) -> &'a MockServer {
         self.mock
     }
@@ -456,42 +531,50 @@ impl fmt::Debug for OperationScript<'_> {
 impl RecordedRequest {
     /// The id of the operation the request matched, e.g. `post_users_logout`; `None` for a
     /// request the mock answered 404 or 405.
+    /// See the [`RecordedRequest`] example.
     pub fn operation_id(&self) -> Option<&'static str> {
         self.operation_id
     }
 
     /// The HTTP method.
+    /// See the [`RecordedRequest`] example.
     pub fn method(&self) -> &Method {
         &self.method
     }
 
     /// Path and query, e.g. `/api/users/logout`.
+    /// See the [`RecordedRequest`] example.
     pub fn path(&self) -> &str {
         &self.path
     }
 
     /// All headers. `Authorization` and `X-API-KEY` are marked sensitive, so this struct's
     /// `Debug` does not print them.
+    /// See the [`RecordedRequest`] example.
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
     }
 
     /// One header's value, if present and visible ASCII.
+    /// See the [`RecordedRequest`] example.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// The request body.
+    /// See the [`RecordedRequest`] example.
     pub fn body(&self) -> &[u8] {
         &self.body
     }
 
     /// Which connection (numbered from 1 in accept order) carried the request.
+    /// See the [`RecordedRequest`] example.
     pub fn connection(&self) -> u64 {
         self.connection
     }
 
     /// When the request arrived (its headers and body read), e.g. to check retry spacing.
+    /// See the [`RecordedRequest`] example.
     pub fn received_at(&self) -> Instant {
         self.received_at
     }

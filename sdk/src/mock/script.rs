@@ -21,6 +21,34 @@ use crate::{ErrorCode, Status};
 /// or as [`passthrough`](Self::passthrough) (the mock's own answer), then adjusted with
 /// headers, a delay or a [`Fault`].
 ///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::time::Duration;
+/// use uberall_sdk::{Error, RetryConfig, Status, mock::{MockResponse, MockServer}};
+///
+/// let mock = MockServer::start().await?;
+/// let client = mock.client_builder().retry(RetryConfig::disabled()).build()?;
+/// let logout = || async { client.session(mock.issue_token()).logout().await };
+///
+/// let success = serde_json::json!({ "status": "SUCCESS", "response": { "success": true } });
+/// mock.enqueue(MockResponse::json(200, &success).with_delay(Duration::from_millis(5)));
+/// assert!(logout().await.is_ok());
+///
+/// mock.enqueue(MockResponse::new(200).with_body("<html>maintenance</html>").with_content_type("text/html"));
+/// assert!(matches!(logout().await, Err(Error::Decode(_))));
+///
+/// mock.enqueue(
+///     MockResponse::api_error(429, Status::QuotaLimitExceed, None, "slow down")
+///         .with_header("Retry-After", "120"),
+/// );
+/// assert_eq!(logout().await.unwrap_err().retry_after(), Some(Duration::from_secs(120)));
+///
+/// mock.enqueue(MockResponse::new(502).with_body("bad gateway").without_content_type());
+/// assert!(matches!(logout().await, Err(Error::UnexpectedStatus(_))));
+/// # Ok(()) }
+/// ```
+///
 /// [`MockServer::enqueue`]: super::MockServer::enqueue
 /// [`MockServer::on`]: super::MockServer::on
 #[derive(Debug, Clone)]
@@ -43,7 +71,8 @@ pub(super) enum ScriptedBody {
     },
 }
 
-/// A failure injected at the connection level.
+/// A failure injected at the connection level, with [`MockResponse::with_fault`] (used in the
+/// [module example](super)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
@@ -72,6 +101,7 @@ impl MockResponse {
 
     /// An answer with this HTTP status (an invalid code becomes 500), no body and no
     /// content type.
+    /// See the [`MockResponse`] example.
     pub fn new(status: u16) -> Self {
         Self {
             body: ScriptedBody::Custom {
@@ -86,6 +116,7 @@ impl MockResponse {
     /// An `application/json` answer with `body` serialised: a `serde_json::Value` or any
     /// generated type of `uberall_client::types`. A value that fails to serialise (a map
     /// with non-string keys, say) becomes a 500 error envelope saying why.
+    /// See the [`MockResponse`] example.
     pub fn json(status: u16, body: &impl Serialize) -> Self {
         match serde_json::to_vec(body) {
             Ok(bytes) => Self::new(status)
@@ -119,6 +150,7 @@ impl MockResponse {
     }
 
     /// The documented error envelope: `{"status", "message", "errorCode"?, "response": {}}`.
+    /// See the [`MockResponse`] example.
     pub fn api_error(
         http_status: u16,
         status: Status,
@@ -145,6 +177,7 @@ impl MockResponse {
     }
 
     /// Replaces the body (raw bytes, sent as is). No effect on a passthrough answer.
+    /// See the [`MockResponse`] example.
     pub fn with_body(mut self, bytes: impl Into<Bytes>) -> Self {
         if let ScriptedBody::Custom { body, .. } = &mut self.body {
             *body = bytes.into();
@@ -153,6 +186,7 @@ impl MockResponse {
     }
 
     /// Sets the `Content-Type`. No effect on a passthrough answer.
+    /// See the [`MockResponse`] example.
     pub fn with_content_type(mut self, value: impl Into<String>) -> Self {
         if let ScriptedBody::Custom { content_type, .. } = &mut self.body {
             *content_type = Some(value.into());
@@ -161,6 +195,7 @@ impl MockResponse {
     }
 
     /// Sends no `Content-Type` at all. No effect on a passthrough answer.
+    /// See the [`MockResponse`] example.
     pub fn without_content_type(mut self) -> Self {
         if let ScriptedBody::Custom { content_type, .. } = &mut self.body {
             *content_type = None;
@@ -169,12 +204,14 @@ impl MockResponse {
     }
 
     /// Adds a header (e.g. `Retry-After`, `Location`). Invalid names or values are skipped.
+    /// See the [`MockResponse`] example.
     pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
         self
     }
 
     /// Waits this long before answering (or before the fault).
+    /// See the [`MockResponse`] example.
     pub fn with_delay(mut self, delay: Duration) -> Self {
         self.delay = delay;
         self
