@@ -30,6 +30,692 @@ pub mod types {
             Default::default()
         }
     }
+    ///`GetUsersMeEnvelope`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+    )]
+    pub struct GetUsersMeEnvelope {
+        #[serde(
+            rename = "errorCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_code: ::std::option::Option<crate::types::ErrorCode>,
+        ///(optional) Holds further information about the response
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub response: ::std::option::Option<GetUsersMeResponse>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<crate::types::Status>,
+        ///(optional) Holds further warnings
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub warnings: ::std::vec::Vec<::serde_json::Value>,
+    }
+    impl GetUsersMeEnvelope {
+        pub fn builder() -> builder::GetUsersMeEnvelope {
+            Default::default()
+        }
+    }
+    ///The actual response object of the response, optional for non 200 responses
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+    )]
+    pub struct GetUsersMeResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<GetUsersMeResponseUser>,
+    }
+    impl GetUsersMeResponse {
+        pub fn builder() -> builder::GetUsersMeResponse {
+            Default::default()
+        }
+    }
+    ///User Model
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+    )]
+    pub struct GetUsersMeResponseUser {
+        ///A list of EmailSettings for this user. Only one EmailSettings object per EmailType possible.
+        #[serde(
+            rename = "emailSettings",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub email_settings: ::std::vec::Vec<GetUsersMeResponseUserEmailSettingsItem>,
+        ///A list of features this user can work with. Values: <pre>ADS_READ ADS_WRITE ADVANCED_ANALYTICS AI_SUGGESTED_REPLIES APPLE_POSTING_WRITE AUTO_RESPONSE_WRITE BULK_UPDATES BUSINESS_LEVEL_CONNECT CAN_PAY_INVOICE CAN_SEE_HELP_SECTION CHAT_READ CHAT_WRITE CHATBOT_READ CHATBOT_WRITE DAM ENTERPRISE_ONBOARDING FIRST_PARTY_REVIEW_APPROVAL FORMS INBOX_2_0_BETA_READ INBOX_2_0_BETA_WRITE INBOX_APPROVAL INBOX_READ INBOX_WRITE INSTAGRAM_POSTING_WRITE LISTINGS_PAGE_NEW LISTINGS LIVE_CHAT LOCATION_GROUP LOCATION_READ LOCATION_SCHEDULED_UPDATES LOCATION_STATUS_CHANGE LOCATION_WRITE POSTING_APPROVAL POSTING_READ POSTING_WRITE PRICE_INFO RESPONSE_LIBRARY_READ RESPONSE_LIBRARY_WRITE REVIEW_GENERATION_CREATE REVIEW_GENERATION_SEND SINGLE_SIGN_ON SOCIAL_ADS SUPPRESSION TRACKING UPGRADE USER_OTHERS_EDIT USER_SELF_EDIT</pre>
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub features: ::std::vec::Vec<::serde_json::Value>,
+        ///Map containing the feature names and corresponding feature-specific parameters. "featuresDetailed" is supported for the features LOCATION_WRITE and ADVANCED_ANALYTICS. For LOCATION_WRITE a list of fields that this user can update is expected. For ADVANCED_ANALYTICS a list of dashboards the user has access to is expected. For example: <pre> "featuresDetailed": '{' '{' "featuresDetailed":'{' "LOCATION_WRITE":[ "fax", "openingHours", "callTrackingNumbers", "streetNo", "openingHoursNotes", "specialOpeningHours", "street", "languages", "customFields", "contentLists", "photos", "services", "moreHours", "descriptionLong", "zip", "lat", "openingDate", "email", "addressDisplay", "labels", "taxNumber", "city", "cellphone", "contentCollections", "attributes", "categories", "imprint", "phone", "utms", "addressExtra", "keywords", "legalIdent", "lng", "paymentOptions", "descriptionShort", "socialProfiles", "identifier", "website", "country", "province", "name", "videos", "brands", "serviceAreas" ], "ADVANCED_ANALYTICS":[ "overview", "listings-google", "customer-feedback" ] '}' '}' </pre>
+        #[serde(
+            rename = "featuresDetailed",
+            default,
+            skip_serializing_if = "::serde_json::Map::is_empty"
+        )]
+        pub features_detailed: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///First Name
+        pub firstname: ::std::string::String,
+        ///The uberall unique id for the user
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
+        ///The unique user identifier based on your internal identification system
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub identifier: ::std::option::Option<::std::string::String>,
+        ///Last name
+        pub lastname: ::std::string::String,
+        ///A list of all location IDs the user can manage because of assignment to certain group(s)
+        #[serde(
+            rename = "locationGroupIds",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub location_group_ids: ::std::vec::Vec<::serde_json::Value>,
+        ///A list of businesses managed by this user
+        #[serde(
+            rename = "managedBusinesses",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub managed_businesses: ::std::vec::Vec<GetUsersMeResponseUserManagedBusinessesItem>,
+        ///A list of locations managed by this user
+        #[serde(
+            rename = "managedLocations",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub managed_locations: ::std::vec::Vec<::serde_json::Value>,
+        ///A list of all location IDs the user can manage because of assignment to certain group(s)
+        #[serde(
+            rename = "managedLocationsViaGroups",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub managed_locations_via_groups: ::std::vec::Vec<::serde_json::Value>,
+        ///The user''s phone number
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone: ::std::option::Option<::std::string::String>,
+        ///Preferred language of a user. If not set, this will default to the language in context, e.g., location''s for e-mails and browser language for our applications.
+        #[serde(
+            rename = "preferredLanguage",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preferred_language: ::std::option::Option<::std::string::String>,
+        ///User Role
+        pub role: crate::types::Role,
+        #[serde(
+            rename = "salesPartner",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sales_partner: ::std::option::Option<GetUsersMeResponseUserSalesPartner>,
+        ///One of MALE, FEMALE or OTHER
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub salutation: ::std::option::Option<crate::types::Salutation>,
+        ///The status of the current user. One of CREATED, VERIFIED, UNVERIFIED, INVITED, INACTIVE, NO_LOGIN
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<crate::types::GetUsersMeResponseUserStatus>,
+        ///Mandatory If there is more than one whitelabel for the sales partner</br> Parameter not provided: If there is only one whitelabel for the sales partner we default to it</br> Parameter not provided: If a child sales partner does not have whitelabels and the father has only one we default to the father whitelabel</br>
+        #[serde(
+            rename = "whitelabelInformationIdentifier",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub whitelabel_information_identifier: ::std::option::Option<::std::string::String>,
+    }
+    impl GetUsersMeResponseUser {
+        pub fn builder() -> builder::GetUsersMeResponseUser {
+            Default::default()
+        }
+    }
+    ///`GetUsersMeResponseUserEmailSettingsItem`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+    )]
+    pub struct GetUsersMeResponseUserEmailSettingsItem {
+        ///Type of email. Currently, the types of email supported are: DIGEST, ACTIVATION, START_VERIFICATION_GOOGLE, FINISH_VERIFICATION_GOOGLE, UNREAD_REVIEW_NOTIFICATION, PENDING_APPROVAL_REPLY_NOTIFICATION, SOCIAL_POST_PENDING_APPROVAL_NOTIFICATION, NEW_CHATS_NOTIFICATION, NEW_CONTACT_FORM_NOTIFICATION
+        #[serde(
+            rename = "emailType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_type: ::std::option::Option<crate::types::EmailType>,
+        ///Frequency of the emailType. The available frequencies by email type are: DIGEST: WEEKLY, MONTHLY or NEVER; ACTIVATION: ALWAYS or NEVER; START_VERIFICATION_GOOGLE: ALWAYS or NEVER; FINISH_VERIFICATION_GOOGLE: ALWAYS or NEVER; UNREAD_REVIEW_NOTIFICATION: ALWAYS or NEVER; PENDING_APPROVAL_REPLY_NOTIFICATION: DAILY, ALWAYS or NEVER.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub frequency: ::std::option::Option<crate::types::Frequency>,
+    }
+    impl GetUsersMeResponseUserEmailSettingsItem {
+        pub fn builder() -> builder::GetUsersMeResponseUserEmailSettingsItem {
+            Default::default()
+        }
+    }
+    ///`GetUsersMeResponseUserManagedBusinessesCountryPricesItem`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+    )]
+    pub struct GetUsersMeResponseUserManagedBusinessesCountryPricesItem {
+        ///Country
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub country: ::std::option::Option<crate::types::Country>,
+        ///Market Development Funds (MDF)
+        #[serde(
+            rename = "marketDevelopmentFunds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub market_development_funds: ::std::option::Option<i64>,
+        ///Price for the country in cents: e.g. 1500 for 15 €
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub price: ::std::option::Option<i64>,
+        ///Setup fee
+        #[serde(
+            rename = "priceSetup",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_setup: ::std::option::Option<i64>,
+    }
+    impl GetUsersMeResponseUserManagedBusinessesCountryPricesItem {
+        pub fn builder() -> builder::GetUsersMeResponseUserManagedBusinessesCountryPricesItem {
+            Default::default()
+        }
+    }
+    ///`GetUsersMeResponseUserManagedBusinessesItem`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+    )]
+    pub struct GetUsersMeResponseUserManagedBusinessesItem {
+        ///Number of active locations in the business
+        #[serde(
+            rename = "activeLocations",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active_locations: ::std::option::Option<i64>,
+        ///An address extra: e.g. building, floor...
+        #[serde(
+            rename = "addressLine2",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_line2: ::std::option::Option<::std::string::String>,
+        ///True if the business is allowed to start a sync. Only relevant for Businesses with more than 10 locations.
+        #[serde(
+            rename = "businessSyncable",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub business_syncable: ::std::option::Option<bool>,
+        ///City of the business
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub city: ::std::option::Option<::std::string::String>,
+        ///Country of the business
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub country: ::std::option::Option<crate::types::Country>,
+        ///List of country specific prices
+        #[serde(
+            rename = "countryPrices",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub country_prices:
+            ::std::vec::Vec<GetUsersMeResponseUserManagedBusinessesCountryPricesItem>,
+        ///Custom fields allow for additional information to be added at the location level. All locations within the business will have the same list of custom fields.
+        #[serde(
+            rename = "customFields",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_fields: ::std::option::Option<::std::string::String>,
+        ///The date and time the business was created in uberall database
+        #[serde(
+            rename = "dateCreated",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_created: ::std::option::Option<::std::string::String>,
+        ///The date the business's contract expires
+        #[serde(
+            rename = "dateExpiration",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_expiration: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "defaultMarketDevelopmentFunds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_market_development_funds: ::std::option::Option<i64>,
+        ///Default Original Price in cent
+        #[serde(
+            rename = "defaultOriginalPrice",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_original_price: ::std::option::Option<i64>,
+        ///Business default price in cent
+        #[serde(
+            rename = "defaultPrice",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_price: ::std::option::Option<i64>,
+        ///Business default setup price in cent
+        #[serde(
+            rename = "defaultPriceSetup",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_price_setup: ::std::option::Option<i64>,
+        ///Date when the business automatically changes its product plan to the new product plan (defined by nextProductPlanId)
+        #[serde(
+            rename = "effectiveDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub effective_date: ::std::option::Option<::std::string::String>,
+        ///The uberall unique id for the business
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
+        ///The business identifier based on your internal identification system
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub identifier: ::std::option::Option<::std::string::String>,
+        ///The business's name
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///ID of the next product plan applied for the business on the defined effectiveDate
+        #[serde(
+            rename = "nextProductPlanId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub next_product_plan_id: ::std::option::Option<i64>,
+        ///Number of active locations
+        #[serde(
+            rename = "numOfLocations",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub num_of_locations: ::std::option::Option<i64>,
+        ///Business's phone number
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "productPlan",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_plan: ::std::option::Option<GetUsersMeResponseUserManagedBusinessesProductPlan>,
+        ///Province. Only send when not blank
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub province: ::std::option::Option<::std::string::String>,
+        ///Business's status
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status:
+            ::std::option::Option<crate::types::GetUsersMeResponseUserManagedBusinessesStatus>,
+        ///Address of the business
+        #[serde(
+            rename = "streetAndNo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub street_and_no: ::std::option::Option<::std::string::String>,
+        ///Business type. One of SMB or ENTERPRISE
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<crate::types::GetUsersMeResponseUserManagedBusinessesType>,
+        ///Zipcode of the business
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub zip: ::std::option::Option<::std::string::String>,
+    }
+    impl GetUsersMeResponseUserManagedBusinessesItem {
+        pub fn builder() -> builder::GetUsersMeResponseUserManagedBusinessesItem {
+            Default::default()
+        }
+    }
+    ///Product Plan Model
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+    )]
+    pub struct GetUsersMeResponseUserManagedBusinessesProductPlan {
+        ///List of directories supported by this plan
+        #[serde(
+            rename = "automationDirectories",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub automation_directories: ::std::vec::Vec<::serde_json::Value>,
+        ///Period in months for which the location is billed
+        #[serde(
+            rename = "billingPeriod",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub billing_period: ::std::option::Option<i64>,
+        ///List of country specific prices
+        #[serde(
+            rename = "countryPrices",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub country_prices: ::std::vec::Vec<::serde_json::Value>,
+        ///Default Market Development Funds
+        #[serde(
+            rename = "defaultMarketDevelopmentFunds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_market_development_funds: ::std::option::Option<i64>,
+        ///Default Original Price in cent
+        #[serde(
+            rename = "defaultOriginalPrice",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_original_price: ::std::option::Option<i64>,
+        ///True, if this is the default ProductPlan. A new created business will get this product plan, if not declared differently.
+        #[serde(
+            rename = "defaultPlan",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_plan: ::std::option::Option<bool>,
+        ///Mandatory if countryPrices is not populated. Define a global price for the Product Plan that gets applied for all countries
+        #[serde(
+            rename = "defaultPrice",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_price: ::std::option::Option<i64>,
+        ///Set-up price per location in cent
+        #[serde(
+            rename = "defaultPriceSetup",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_price_setup: ::std::option::Option<i64>,
+        ///Description of the plan
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Duration of the Product Plan in months
+        pub duration: i64,
+        ///List of features supported by this plan
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub features: ::std::vec::Vec<::serde_json::Value>,
+        ///The Product Plan identifier based on your internal identification system
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub identifier: ::std::option::Option<::std::string::String>,
+        ///Initial Billing Period
+        #[serde(
+            rename = "initialBillingPeriod",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub initial_billing_period: ::std::option::Option<i64>,
+        ///Initial Duration
+        #[serde(
+            rename = "initialDuration",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub initial_duration: ::std::option::Option<i64>,
+        ///The name of the product plan
+        pub name: ::std::string::String,
+        ///One among PENDING_APPROVAL, ACTIVE, INACTIVE
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<
+            crate::types::GetUsersMeResponseUserManagedBusinessesProductPlanStatus,
+        >,
+    }
+    impl GetUsersMeResponseUserManagedBusinessesProductPlan {
+        pub fn builder() -> builder::GetUsersMeResponseUserManagedBusinessesProductPlan {
+            Default::default()
+        }
+    }
+    ///Sales Partner Model
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+    )]
+    pub struct GetUsersMeResponseUserSalesPartner {
+        #[serde(
+            rename = "activeLocations",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active_locations: ::std::option::Option<i64>,
+        ///(only used for child SalesPartner) Indicates if the invoice for this SalesPartner should be aggregated to the parent invoice
+        #[serde(
+            rename = "aggregateInvoicesToParent",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub aggregate_invoices_to_parent: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attribution: ::std::option::Option<GetUsersMeResponseUserSalesPartnerAttribution>,
+        ///Indicates if the SalesPartner should be allowed to see price information for e.g. product plans
+        #[serde(
+            rename = "canSeePrices",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub can_see_prices: ::std::option::Option<bool>,
+        #[serde(
+            rename = "contactPerson",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_person: ::std::option::Option<i64>,
+        #[serde(
+            rename = "contractualMaxLocations",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contractual_max_locations: ::std::option::Option<i64>,
+        ///Customer support email of the SalesPartner
+        #[serde(
+            rename = "emailCustomerSupport",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_customer_support: ::std::option::Option<::std::string::String>,
+        ///Project lead email of the SalesPartner
+        #[serde(
+            rename = "emailProjectLead",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_project_lead: ::std::option::Option<::std::string::String>,
+        ///If set to true, all users of this SalesPartner will only be allowed to log in our app via the SSO flow. Users cannot be created or updated directly - only via SSO. If set to false and "isSsoActive" is set, users can either log in via normal login or SSO
+        #[serde(
+            rename = "forceSso",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub force_sso: ::std::option::Option<bool>,
+        ///Identifier for SalesPartner, must be unique for child SalesPartner within parent SalesPartner
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub identifier: ::std::option::Option<::std::string::String>,
+        ///If set to true this will activate the single sign-on flow for logging into our app. Note that all more details need to be set before it can be used.
+        #[serde(
+            rename = "isSsoActive",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_sso_active: ::std::option::Option<bool>,
+        #[serde(
+            rename = "locationsLeft",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub locations_left: ::std::option::Option<i64>,
+        ///Minimum password length
+        #[serde(
+            rename = "minPasswordLength",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_password_length: ::std::option::Option<i64>,
+        ///The name
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///The phone number
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone: ::std::option::Option<::std::string::String>,
+        ///Preferred language of the SalesPartner, for invoice purpose (either ''de'' oder ''en'')
+        #[serde(
+            rename = "preferredLanguage",
+            default,
+            skip_serializing_if = "::serde_json::Map::is_empty"
+        )]
+        pub preferred_language: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///Applicable only for Sales Partner type = CUSTOM. Can be one of OEM_RESELLER or STANRAD_RESELLER. Depending on the selection, different reports in Advanced Analytics will be shown.
+        #[serde(
+            rename = "resellerType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reseller_type: ::std::option::Option<crate::types::ResellerType>,
+        ///SalesPartner status of the SalesPartner (Be aware: Only sending ''INACTIVE'' for child SalesPartner update is allowed)
+        #[serde(
+            rename = "salesPartnerStatus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sales_partner_status: ::std::option::Option<crate::types::SalesPartnerStatus>,
+        ///The type, e.g. STANDARD or CUSTOM
+        #[serde(
+            rename = "type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<crate::types::GetUsersMeResponseUserSalesPartnerType>,
+        #[serde(
+            rename = "usersLeft",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub users_left: ::std::option::Option<i64>,
+        ///List of the sales partner''s white-label information
+        #[serde(
+            rename = "whitelabelInformations",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub whitelabel_informations:
+            ::std::vec::Vec<GetUsersMeResponseUserSalesPartnerWhitelabelInformationsItem>,
+        ///Domains that are allowed to be redirected to upon finalizing a directory connect flow
+        #[serde(
+            rename = "whitelistedRedirectUrls",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub whitelisted_redirect_urls: ::std::vec::Vec<::serde_json::Value>,
+    }
+    impl GetUsersMeResponseUserSalesPartner {
+        pub fn builder() -> builder::GetUsersMeResponseUserSalesPartner {
+            Default::default()
+        }
+    }
+    ///Attribution Model
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+    )]
+    pub struct GetUsersMeResponseUserSalesPartnerAttribution {
+        ///Height (in px) of the attribution logo
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub height: ::std::option::Option<i64>,
+        ///URL pointing to the attribution logo
+        #[serde(rename = "logoUrl")]
+        pub logo_url: ::std::string::String,
+        ///Name of the attribution
+        pub name: ::std::string::String,
+        ///URL the attribution should point to
+        pub url: ::std::string::String,
+        ///Width (in px) of the attribution logo
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub width: ::std::option::Option<i64>,
+    }
+    impl GetUsersMeResponseUserSalesPartnerAttribution {
+        pub fn builder() -> builder::GetUsersMeResponseUserSalesPartnerAttribution {
+            Default::default()
+        }
+    }
+    ///`GetUsersMeResponseUserSalesPartnerWhitelabelInformationsItem`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+    )]
+    pub struct GetUsersMeResponseUserSalesPartnerWhitelabelInformationsItem {
+        ///The address
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub address: ::std::option::Option<::std::string::String>,
+        ///The primary call to action
+        #[serde(
+            rename = "ctaPrimary",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cta_primary: ::std::option::Option<::std::string::String>,
+        ///The from address
+        #[serde(
+            rename = "fromAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub from_address: ::std::option::Option<::std::string::String>,
+        ///The personal from address
+        #[serde(
+            rename = "fromAddressPersonal",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub from_address_personal: ::std::option::Option<::std::string::String>,
+        ///The background color of the header
+        #[serde(
+            rename = "headerBackgroundColor",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub header_background_color: ::std::option::Option<::std::string::String>,
+        ///id
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
+        ///Url path of the white-label information
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub identifier: ::std::option::Option<::std::string::String>,
+        ///Indicates if the SendGrid is verified
+        #[serde(
+            rename = "isSendgridVerified",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_sendgrid_verified: ::std::option::Option<bool>,
+        ///The URL of the resized logo
+        #[serde(
+            rename = "logoResizedUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub logo_resized_url: ::std::option::Option<::std::string::String>,
+        ///The URL of the transparent logo
+        #[serde(
+            rename = "logoTransparentUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub logo_transparent_url: ::std::option::Option<::std::string::String>,
+        ///The URL of the logo
+        #[serde(
+            rename = "logoUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub logo_url: ::std::option::Option<::std::string::String>,
+        ///The text color
+        #[serde(
+            rename = "textColor",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text_color: ::std::option::Option<::std::string::String>,
+        ///The URL
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
+    }
+    impl GetUsersMeResponseUserSalesPartnerWhitelabelInformationsItem {
+        pub fn builder() -> builder::GetUsersMeResponseUserSalesPartnerWhitelabelInformationsItem {
+            Default::default()
+        }
+    }
     ///`PostUsersLoginEnvelope`
     #[derive(
         ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
@@ -244,6 +930,2130 @@ pub mod types {
                     message: Ok(value.message),
                     response: Ok(value.response),
                     status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GetUsersMeEnvelope {
+            error_code: ::std::result::Result<
+                ::std::option::Option<crate::types::ErrorCode>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            response: ::std::result::Result<
+                ::std::option::Option<super::GetUsersMeResponse>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<crate::types::Status>,
+                ::std::string::String,
+            >,
+            warnings:
+                ::std::result::Result<::std::vec::Vec<::serde_json::Value>, ::std::string::String>,
+        }
+        impl ::std::default::Default for GetUsersMeEnvelope {
+            fn default() -> Self {
+                Self {
+                    error_code: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    response: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                    warnings: Ok(Default::default()),
+                }
+            }
+        }
+        impl GetUsersMeEnvelope {
+            pub fn error_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::types::ErrorCode>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error_code = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for error_code: {e}"));
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for message: {e}"));
+                self
+            }
+            pub fn response<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::GetUsersMeResponse>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.response = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for response: {e}"));
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::types::Status>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                self
+            }
+            pub fn warnings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.warnings = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for warnings: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GetUsersMeEnvelope> for super::GetUsersMeEnvelope {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GetUsersMeEnvelope,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    error_code: value.error_code?,
+                    message: value.message?,
+                    response: value.response?,
+                    status: value.status?,
+                    warnings: value.warnings?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::GetUsersMeEnvelope> for GetUsersMeEnvelope {
+            fn from(value: super::GetUsersMeEnvelope) -> Self {
+                Self {
+                    error_code: Ok(value.error_code),
+                    message: Ok(value.message),
+                    response: Ok(value.response),
+                    status: Ok(value.status),
+                    warnings: Ok(value.warnings),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GetUsersMeResponse {
+            user: ::std::result::Result<
+                ::std::option::Option<super::GetUsersMeResponseUser>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for GetUsersMeResponse {
+            fn default() -> Self {
+                Self {
+                    user: Ok(Default::default()),
+                }
+            }
+        }
+        impl GetUsersMeResponse {
+            pub fn user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::GetUsersMeResponseUser>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for user: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GetUsersMeResponse> for super::GetUsersMeResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GetUsersMeResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { user: value.user? })
+            }
+        }
+        impl ::std::convert::From<super::GetUsersMeResponse> for GetUsersMeResponse {
+            fn from(value: super::GetUsersMeResponse) -> Self {
+                Self {
+                    user: Ok(value.user),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GetUsersMeResponseUser {
+            email_settings: ::std::result::Result<
+                ::std::vec::Vec<super::GetUsersMeResponseUserEmailSettingsItem>,
+                ::std::string::String,
+            >,
+            features:
+                ::std::result::Result<::std::vec::Vec<::serde_json::Value>, ::std::string::String>,
+            features_detailed: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            firstname: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            identifier: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            lastname: ::std::result::Result<::std::string::String, ::std::string::String>,
+            location_group_ids:
+                ::std::result::Result<::std::vec::Vec<::serde_json::Value>, ::std::string::String>,
+            managed_businesses: ::std::result::Result<
+                ::std::vec::Vec<super::GetUsersMeResponseUserManagedBusinessesItem>,
+                ::std::string::String,
+            >,
+            managed_locations:
+                ::std::result::Result<::std::vec::Vec<::serde_json::Value>, ::std::string::String>,
+            managed_locations_via_groups:
+                ::std::result::Result<::std::vec::Vec<::serde_json::Value>, ::std::string::String>,
+            phone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            preferred_language: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            role: ::std::result::Result<crate::types::Role, ::std::string::String>,
+            sales_partner: ::std::result::Result<
+                ::std::option::Option<super::GetUsersMeResponseUserSalesPartner>,
+                ::std::string::String,
+            >,
+            salutation: ::std::result::Result<
+                ::std::option::Option<crate::types::Salutation>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<crate::types::GetUsersMeResponseUserStatus>,
+                ::std::string::String,
+            >,
+            whitelabel_information_identifier: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for GetUsersMeResponseUser {
+            fn default() -> Self {
+                Self {
+                    email_settings: Ok(Default::default()),
+                    features: Ok(Default::default()),
+                    features_detailed: Ok(Default::default()),
+                    firstname: Err("no value supplied for firstname".to_string()),
+                    id: Ok(Default::default()),
+                    identifier: Ok(Default::default()),
+                    lastname: Err("no value supplied for lastname".to_string()),
+                    location_group_ids: Ok(Default::default()),
+                    managed_businesses: Ok(Default::default()),
+                    managed_locations: Ok(Default::default()),
+                    managed_locations_via_groups: Ok(Default::default()),
+                    phone: Ok(Default::default()),
+                    preferred_language: Ok(Default::default()),
+                    role: Err("no value supplied for role".to_string()),
+                    sales_partner: Ok(Default::default()),
+                    salutation: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                    whitelabel_information_identifier: Ok(Default::default()),
+                }
+            }
+        }
+        impl GetUsersMeResponseUser {
+            pub fn email_settings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::GetUsersMeResponseUserEmailSettingsItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email_settings = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for email_settings: {e}")
+                });
+                self
+            }
+            pub fn features<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.features = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for features: {e}"));
+                self
+            }
+            pub fn features_detailed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.features_detailed = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for features_detailed: {e}")
+                });
+                self
+            }
+            pub fn firstname<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.firstname = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for firstname: {e}"));
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn identifier<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.identifier = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for identifier: {e}"));
+                self
+            }
+            pub fn lastname<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.lastname = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for lastname: {e}"));
+                self
+            }
+            pub fn location_group_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location_group_ids = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for location_group_ids: {e}")
+                });
+                self
+            }
+            pub fn managed_businesses<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::GetUsersMeResponseUserManagedBusinessesItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.managed_businesses = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for managed_businesses: {e}")
+                });
+                self
+            }
+            pub fn managed_locations<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.managed_locations = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for managed_locations: {e}")
+                });
+                self
+            }
+            pub fn managed_locations_via_groups<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.managed_locations_via_groups = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for managed_locations_via_groups: {e}")
+                });
+                self
+            }
+            pub fn phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for phone: {e}"));
+                self
+            }
+            pub fn preferred_language<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.preferred_language = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for preferred_language: {e}")
+                });
+                self
+            }
+            pub fn role<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::types::Role>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.role = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for role: {e}"));
+                self
+            }
+            pub fn sales_partner<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::GetUsersMeResponseUserSalesPartner>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sales_partner = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for sales_partner: {e}"));
+                self
+            }
+            pub fn salutation<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::types::Salutation>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.salutation = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for salutation: {e}"));
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::types::GetUsersMeResponseUserStatus>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                self
+            }
+            pub fn whitelabel_information_identifier<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.whitelabel_information_identifier = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for whitelabel_information_identifier: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GetUsersMeResponseUser> for super::GetUsersMeResponseUser {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GetUsersMeResponseUser,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    email_settings: value.email_settings?,
+                    features: value.features?,
+                    features_detailed: value.features_detailed?,
+                    firstname: value.firstname?,
+                    id: value.id?,
+                    identifier: value.identifier?,
+                    lastname: value.lastname?,
+                    location_group_ids: value.location_group_ids?,
+                    managed_businesses: value.managed_businesses?,
+                    managed_locations: value.managed_locations?,
+                    managed_locations_via_groups: value.managed_locations_via_groups?,
+                    phone: value.phone?,
+                    preferred_language: value.preferred_language?,
+                    role: value.role?,
+                    sales_partner: value.sales_partner?,
+                    salutation: value.salutation?,
+                    status: value.status?,
+                    whitelabel_information_identifier: value.whitelabel_information_identifier?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::GetUsersMeResponseUser> for GetUsersMeResponseUser {
+            fn from(value: super::GetUsersMeResponseUser) -> Self {
+                Self {
+                    email_settings: Ok(value.email_settings),
+                    features: Ok(value.features),
+                    features_detailed: Ok(value.features_detailed),
+                    firstname: Ok(value.firstname),
+                    id: Ok(value.id),
+                    identifier: Ok(value.identifier),
+                    lastname: Ok(value.lastname),
+                    location_group_ids: Ok(value.location_group_ids),
+                    managed_businesses: Ok(value.managed_businesses),
+                    managed_locations: Ok(value.managed_locations),
+                    managed_locations_via_groups: Ok(value.managed_locations_via_groups),
+                    phone: Ok(value.phone),
+                    preferred_language: Ok(value.preferred_language),
+                    role: Ok(value.role),
+                    sales_partner: Ok(value.sales_partner),
+                    salutation: Ok(value.salutation),
+                    status: Ok(value.status),
+                    whitelabel_information_identifier: Ok(value.whitelabel_information_identifier),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GetUsersMeResponseUserEmailSettingsItem {
+            email_type: ::std::result::Result<
+                ::std::option::Option<crate::types::EmailType>,
+                ::std::string::String,
+            >,
+            frequency: ::std::result::Result<
+                ::std::option::Option<crate::types::Frequency>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for GetUsersMeResponseUserEmailSettingsItem {
+            fn default() -> Self {
+                Self {
+                    email_type: Ok(Default::default()),
+                    frequency: Ok(Default::default()),
+                }
+            }
+        }
+        impl GetUsersMeResponseUserEmailSettingsItem {
+            pub fn email_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::types::EmailType>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email_type = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for email_type: {e}"));
+                self
+            }
+            pub fn frequency<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::types::Frequency>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.frequency = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for frequency: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GetUsersMeResponseUserEmailSettingsItem>
+            for super::GetUsersMeResponseUserEmailSettingsItem
+        {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GetUsersMeResponseUserEmailSettingsItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    email_type: value.email_type?,
+                    frequency: value.frequency?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::GetUsersMeResponseUserEmailSettingsItem>
+            for GetUsersMeResponseUserEmailSettingsItem
+        {
+            fn from(value: super::GetUsersMeResponseUserEmailSettingsItem) -> Self {
+                Self {
+                    email_type: Ok(value.email_type),
+                    frequency: Ok(value.frequency),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GetUsersMeResponseUserManagedBusinessesCountryPricesItem {
+            country: ::std::result::Result<
+                ::std::option::Option<crate::types::Country>,
+                ::std::string::String,
+            >,
+            market_development_funds:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            price: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            price_setup: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        }
+        impl ::std::default::Default for GetUsersMeResponseUserManagedBusinessesCountryPricesItem {
+            fn default() -> Self {
+                Self {
+                    country: Ok(Default::default()),
+                    market_development_funds: Ok(Default::default()),
+                    price: Ok(Default::default()),
+                    price_setup: Ok(Default::default()),
+                }
+            }
+        }
+        impl GetUsersMeResponseUserManagedBusinessesCountryPricesItem {
+            pub fn country<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::types::Country>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.country = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for country: {e}"));
+                self
+            }
+            pub fn market_development_funds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.market_development_funds = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for market_development_funds: {e}")
+                });
+                self
+            }
+            pub fn price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.price = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for price: {e}"));
+                self
+            }
+            pub fn price_setup<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.price_setup = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for price_setup: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GetUsersMeResponseUserManagedBusinessesCountryPricesItem>
+            for super::GetUsersMeResponseUserManagedBusinessesCountryPricesItem
+        {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GetUsersMeResponseUserManagedBusinessesCountryPricesItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    country: value.country?,
+                    market_development_funds: value.market_development_funds?,
+                    price: value.price?,
+                    price_setup: value.price_setup?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::GetUsersMeResponseUserManagedBusinessesCountryPricesItem>
+            for GetUsersMeResponseUserManagedBusinessesCountryPricesItem
+        {
+            fn from(
+                value: super::GetUsersMeResponseUserManagedBusinessesCountryPricesItem,
+            ) -> Self {
+                Self {
+                    country: Ok(value.country),
+                    market_development_funds: Ok(value.market_development_funds),
+                    price: Ok(value.price),
+                    price_setup: Ok(value.price_setup),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GetUsersMeResponseUserManagedBusinessesItem {
+            active_locations:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            address_line2: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            business_syncable:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            city: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            country: ::std::result::Result<
+                ::std::option::Option<crate::types::Country>,
+                ::std::string::String,
+            >,
+            country_prices: ::std::result::Result<
+                ::std::vec::Vec<super::GetUsersMeResponseUserManagedBusinessesCountryPricesItem>,
+                ::std::string::String,
+            >,
+            custom_fields: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            date_created: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            date_expiration: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            default_market_development_funds:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            default_original_price:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            default_price: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            default_price_setup:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            effective_date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            identifier: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            next_product_plan_id:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            num_of_locations:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            phone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            product_plan: ::std::result::Result<
+                ::std::option::Option<super::GetUsersMeResponseUserManagedBusinessesProductPlan>,
+                ::std::string::String,
+            >,
+            province: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<crate::types::GetUsersMeResponseUserManagedBusinessesStatus>,
+                ::std::string::String,
+            >,
+            street_and_no: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<crate::types::GetUsersMeResponseUserManagedBusinessesType>,
+                ::std::string::String,
+            >,
+            zip: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for GetUsersMeResponseUserManagedBusinessesItem {
+            fn default() -> Self {
+                Self {
+                    active_locations: Ok(Default::default()),
+                    address_line2: Ok(Default::default()),
+                    business_syncable: Ok(Default::default()),
+                    city: Ok(Default::default()),
+                    country: Ok(Default::default()),
+                    country_prices: Ok(Default::default()),
+                    custom_fields: Ok(Default::default()),
+                    date_created: Ok(Default::default()),
+                    date_expiration: Ok(Default::default()),
+                    default_market_development_funds: Ok(Default::default()),
+                    default_original_price: Ok(Default::default()),
+                    default_price: Ok(Default::default()),
+                    default_price_setup: Ok(Default::default()),
+                    effective_date: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    identifier: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    next_product_plan_id: Ok(Default::default()),
+                    num_of_locations: Ok(Default::default()),
+                    phone: Ok(Default::default()),
+                    product_plan: Ok(Default::default()),
+                    province: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                    street_and_no: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    zip: Ok(Default::default()),
+                }
+            }
+        }
+        impl GetUsersMeResponseUserManagedBusinessesItem {
+            pub fn active_locations<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.active_locations = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for active_locations: {e}")
+                });
+                self
+            }
+            pub fn address_line2<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.address_line2 = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for address_line2: {e}"));
+                self
+            }
+            pub fn business_syncable<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.business_syncable = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for business_syncable: {e}")
+                });
+                self
+            }
+            pub fn city<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.city = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for city: {e}"));
+                self
+            }
+            pub fn country<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::types::Country>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.country = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for country: {e}"));
+                self
+            }
+            pub fn country_prices<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        super::GetUsersMeResponseUserManagedBusinessesCountryPricesItem,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.country_prices = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for country_prices: {e}")
+                });
+                self
+            }
+            pub fn custom_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_fields = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for custom_fields: {e}"));
+                self
+            }
+            pub fn date_created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.date_created = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for date_created: {e}"));
+                self
+            }
+            pub fn date_expiration<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.date_expiration = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for date_expiration: {e}")
+                });
+                self
+            }
+            pub fn default_market_development_funds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.default_market_development_funds = value.try_into().map_err(|e| {
+                    format!(
+                        "error converting supplied value for default_market_development_funds: {e}"
+                    )
+                });
+                self
+            }
+            pub fn default_original_price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.default_original_price = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for default_original_price: {e}")
+                });
+                self
+            }
+            pub fn default_price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.default_price = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for default_price: {e}"));
+                self
+            }
+            pub fn default_price_setup<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.default_price_setup = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for default_price_setup: {e}")
+                });
+                self
+            }
+            pub fn effective_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.effective_date = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for effective_date: {e}")
+                });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn identifier<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.identifier = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for identifier: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+            pub fn next_product_plan_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_product_plan_id = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for next_product_plan_id: {e}")
+                });
+                self
+            }
+            pub fn num_of_locations<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.num_of_locations = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for num_of_locations: {e}")
+                });
+                self
+            }
+            pub fn phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for phone: {e}"));
+                self
+            }
+            pub fn product_plan<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::GetUsersMeResponseUserManagedBusinessesProductPlan,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.product_plan = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for product_plan: {e}"));
+                self
+            }
+            pub fn province<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.province = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for province: {e}"));
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        crate::types::GetUsersMeResponseUserManagedBusinessesStatus,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                self
+            }
+            pub fn street_and_no<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.street_and_no = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for street_and_no: {e}"));
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        crate::types::GetUsersMeResponseUserManagedBusinessesType,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                self
+            }
+            pub fn zip<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.zip = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for zip: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GetUsersMeResponseUserManagedBusinessesItem>
+            for super::GetUsersMeResponseUserManagedBusinessesItem
+        {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GetUsersMeResponseUserManagedBusinessesItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    active_locations: value.active_locations?,
+                    address_line2: value.address_line2?,
+                    business_syncable: value.business_syncable?,
+                    city: value.city?,
+                    country: value.country?,
+                    country_prices: value.country_prices?,
+                    custom_fields: value.custom_fields?,
+                    date_created: value.date_created?,
+                    date_expiration: value.date_expiration?,
+                    default_market_development_funds: value.default_market_development_funds?,
+                    default_original_price: value.default_original_price?,
+                    default_price: value.default_price?,
+                    default_price_setup: value.default_price_setup?,
+                    effective_date: value.effective_date?,
+                    id: value.id?,
+                    identifier: value.identifier?,
+                    name: value.name?,
+                    next_product_plan_id: value.next_product_plan_id?,
+                    num_of_locations: value.num_of_locations?,
+                    phone: value.phone?,
+                    product_plan: value.product_plan?,
+                    province: value.province?,
+                    status: value.status?,
+                    street_and_no: value.street_and_no?,
+                    type_: value.type_?,
+                    zip: value.zip?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::GetUsersMeResponseUserManagedBusinessesItem>
+            for GetUsersMeResponseUserManagedBusinessesItem
+        {
+            fn from(value: super::GetUsersMeResponseUserManagedBusinessesItem) -> Self {
+                Self {
+                    active_locations: Ok(value.active_locations),
+                    address_line2: Ok(value.address_line2),
+                    business_syncable: Ok(value.business_syncable),
+                    city: Ok(value.city),
+                    country: Ok(value.country),
+                    country_prices: Ok(value.country_prices),
+                    custom_fields: Ok(value.custom_fields),
+                    date_created: Ok(value.date_created),
+                    date_expiration: Ok(value.date_expiration),
+                    default_market_development_funds: Ok(value.default_market_development_funds),
+                    default_original_price: Ok(value.default_original_price),
+                    default_price: Ok(value.default_price),
+                    default_price_setup: Ok(value.default_price_setup),
+                    effective_date: Ok(value.effective_date),
+                    id: Ok(value.id),
+                    identifier: Ok(value.identifier),
+                    name: Ok(value.name),
+                    next_product_plan_id: Ok(value.next_product_plan_id),
+                    num_of_locations: Ok(value.num_of_locations),
+                    phone: Ok(value.phone),
+                    product_plan: Ok(value.product_plan),
+                    province: Ok(value.province),
+                    status: Ok(value.status),
+                    street_and_no: Ok(value.street_and_no),
+                    type_: Ok(value.type_),
+                    zip: Ok(value.zip),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GetUsersMeResponseUserManagedBusinessesProductPlan {
+            automation_directories:
+                ::std::result::Result<::std::vec::Vec<::serde_json::Value>, ::std::string::String>,
+            billing_period:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            country_prices:
+                ::std::result::Result<::std::vec::Vec<::serde_json::Value>, ::std::string::String>,
+            default_market_development_funds:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            default_original_price:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            default_plan: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            default_price: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            default_price_setup:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            duration: ::std::result::Result<i64, ::std::string::String>,
+            features:
+                ::std::result::Result<::std::vec::Vec<::serde_json::Value>, ::std::string::String>,
+            identifier: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            initial_billing_period:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            initial_duration:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            status: ::std::result::Result<
+                ::std::option::Option<
+                    crate::types::GetUsersMeResponseUserManagedBusinessesProductPlanStatus,
+                >,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for GetUsersMeResponseUserManagedBusinessesProductPlan {
+            fn default() -> Self {
+                Self {
+                    automation_directories: Ok(Default::default()),
+                    billing_period: Ok(Default::default()),
+                    country_prices: Ok(Default::default()),
+                    default_market_development_funds: Ok(Default::default()),
+                    default_original_price: Ok(Default::default()),
+                    default_plan: Ok(Default::default()),
+                    default_price: Ok(Default::default()),
+                    default_price_setup: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    duration: Err("no value supplied for duration".to_string()),
+                    features: Ok(Default::default()),
+                    identifier: Ok(Default::default()),
+                    initial_billing_period: Ok(Default::default()),
+                    initial_duration: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    status: Ok(Default::default()),
+                }
+            }
+        }
+        impl GetUsersMeResponseUserManagedBusinessesProductPlan {
+            pub fn automation_directories<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.automation_directories = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for automation_directories: {e}")
+                });
+                self
+            }
+            pub fn billing_period<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.billing_period = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for billing_period: {e}")
+                });
+                self
+            }
+            pub fn country_prices<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.country_prices = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for country_prices: {e}")
+                });
+                self
+            }
+            pub fn default_market_development_funds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.default_market_development_funds = value.try_into().map_err(|e| {
+                    format!(
+                        "error converting supplied value for default_market_development_funds: {e}"
+                    )
+                });
+                self
+            }
+            pub fn default_original_price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.default_original_price = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for default_original_price: {e}")
+                });
+                self
+            }
+            pub fn default_plan<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.default_plan = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for default_plan: {e}"));
+                self
+            }
+            pub fn default_price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.default_price = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for default_price: {e}"));
+                self
+            }
+            pub fn default_price_setup<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.default_price_setup = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for default_price_setup: {e}")
+                });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                self
+            }
+            pub fn duration<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.duration = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for duration: {e}"));
+                self
+            }
+            pub fn features<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.features = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for features: {e}"));
+                self
+            }
+            pub fn identifier<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.identifier = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for identifier: {e}"));
+                self
+            }
+            pub fn initial_billing_period<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.initial_billing_period = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for initial_billing_period: {e}")
+                });
+                self
+            }
+            pub fn initial_duration<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.initial_duration = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for initial_duration: {e}")
+                });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        crate::types::GetUsersMeResponseUserManagedBusinessesProductPlanStatus,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GetUsersMeResponseUserManagedBusinessesProductPlan>
+            for super::GetUsersMeResponseUserManagedBusinessesProductPlan
+        {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GetUsersMeResponseUserManagedBusinessesProductPlan,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    automation_directories: value.automation_directories?,
+                    billing_period: value.billing_period?,
+                    country_prices: value.country_prices?,
+                    default_market_development_funds: value.default_market_development_funds?,
+                    default_original_price: value.default_original_price?,
+                    default_plan: value.default_plan?,
+                    default_price: value.default_price?,
+                    default_price_setup: value.default_price_setup?,
+                    description: value.description?,
+                    duration: value.duration?,
+                    features: value.features?,
+                    identifier: value.identifier?,
+                    initial_billing_period: value.initial_billing_period?,
+                    initial_duration: value.initial_duration?,
+                    name: value.name?,
+                    status: value.status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::GetUsersMeResponseUserManagedBusinessesProductPlan>
+            for GetUsersMeResponseUserManagedBusinessesProductPlan
+        {
+            fn from(value: super::GetUsersMeResponseUserManagedBusinessesProductPlan) -> Self {
+                Self {
+                    automation_directories: Ok(value.automation_directories),
+                    billing_period: Ok(value.billing_period),
+                    country_prices: Ok(value.country_prices),
+                    default_market_development_funds: Ok(value.default_market_development_funds),
+                    default_original_price: Ok(value.default_original_price),
+                    default_plan: Ok(value.default_plan),
+                    default_price: Ok(value.default_price),
+                    default_price_setup: Ok(value.default_price_setup),
+                    description: Ok(value.description),
+                    duration: Ok(value.duration),
+                    features: Ok(value.features),
+                    identifier: Ok(value.identifier),
+                    initial_billing_period: Ok(value.initial_billing_period),
+                    initial_duration: Ok(value.initial_duration),
+                    name: Ok(value.name),
+                    status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GetUsersMeResponseUserSalesPartner {
+            active_locations:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            aggregate_invoices_to_parent:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            attribution: ::std::result::Result<
+                ::std::option::Option<super::GetUsersMeResponseUserSalesPartnerAttribution>,
+                ::std::string::String,
+            >,
+            can_see_prices:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            contact_person:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            contractual_max_locations:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            email_customer_support: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            email_project_lead: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            force_sso: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            identifier: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_sso_active:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            locations_left:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            min_password_length:
+                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            phone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            preferred_language: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            reseller_type: ::std::result::Result<
+                ::std::option::Option<crate::types::ResellerType>,
+                ::std::string::String,
+            >,
+            sales_partner_status: ::std::result::Result<
+                ::std::option::Option<crate::types::SalesPartnerStatus>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<crate::types::GetUsersMeResponseUserSalesPartnerType>,
+                ::std::string::String,
+            >,
+            users_left: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            whitelabel_informations: ::std::result::Result<
+                ::std::vec::Vec<
+                    super::GetUsersMeResponseUserSalesPartnerWhitelabelInformationsItem,
+                >,
+                ::std::string::String,
+            >,
+            whitelisted_redirect_urls:
+                ::std::result::Result<::std::vec::Vec<::serde_json::Value>, ::std::string::String>,
+        }
+        impl ::std::default::Default for GetUsersMeResponseUserSalesPartner {
+            fn default() -> Self {
+                Self {
+                    active_locations: Ok(Default::default()),
+                    aggregate_invoices_to_parent: Ok(Default::default()),
+                    attribution: Ok(Default::default()),
+                    can_see_prices: Ok(Default::default()),
+                    contact_person: Ok(Default::default()),
+                    contractual_max_locations: Ok(Default::default()),
+                    email_customer_support: Ok(Default::default()),
+                    email_project_lead: Ok(Default::default()),
+                    force_sso: Ok(Default::default()),
+                    identifier: Ok(Default::default()),
+                    is_sso_active: Ok(Default::default()),
+                    locations_left: Ok(Default::default()),
+                    min_password_length: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    phone: Ok(Default::default()),
+                    preferred_language: Ok(Default::default()),
+                    reseller_type: Ok(Default::default()),
+                    sales_partner_status: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    users_left: Ok(Default::default()),
+                    whitelabel_informations: Ok(Default::default()),
+                    whitelisted_redirect_urls: Ok(Default::default()),
+                }
+            }
+        }
+        impl GetUsersMeResponseUserSalesPartner {
+            pub fn active_locations<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.active_locations = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for active_locations: {e}")
+                });
+                self
+            }
+            pub fn aggregate_invoices_to_parent<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.aggregate_invoices_to_parent = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for aggregate_invoices_to_parent: {e}")
+                });
+                self
+            }
+            pub fn attribution<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::GetUsersMeResponseUserSalesPartnerAttribution>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attribution = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for attribution: {e}"));
+                self
+            }
+            pub fn can_see_prices<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.can_see_prices = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for can_see_prices: {e}")
+                });
+                self
+            }
+            pub fn contact_person<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_person = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for contact_person: {e}")
+                });
+                self
+            }
+            pub fn contractual_max_locations<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contractual_max_locations = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for contractual_max_locations: {e}")
+                });
+                self
+            }
+            pub fn email_customer_support<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email_customer_support = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for email_customer_support: {e}")
+                });
+                self
+            }
+            pub fn email_project_lead<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email_project_lead = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for email_project_lead: {e}")
+                });
+                self
+            }
+            pub fn force_sso<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.force_sso = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for force_sso: {e}"));
+                self
+            }
+            pub fn identifier<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.identifier = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for identifier: {e}"));
+                self
+            }
+            pub fn is_sso_active<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_sso_active = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for is_sso_active: {e}"));
+                self
+            }
+            pub fn locations_left<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.locations_left = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for locations_left: {e}")
+                });
+                self
+            }
+            pub fn min_password_length<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.min_password_length = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for min_password_length: {e}")
+                });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+            pub fn phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for phone: {e}"));
+                self
+            }
+            pub fn preferred_language<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.preferred_language = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for preferred_language: {e}")
+                });
+                self
+            }
+            pub fn reseller_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::types::ResellerType>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reseller_type = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for reseller_type: {e}"));
+                self
+            }
+            pub fn sales_partner_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::types::SalesPartnerStatus>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sales_partner_status = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for sales_partner_status: {e}")
+                });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::types::GetUsersMeResponseUserSalesPartnerType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                self
+            }
+            pub fn users_left<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.users_left = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for users_left: {e}"));
+                self
+            }
+            pub fn whitelabel_informations<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        super::GetUsersMeResponseUserSalesPartnerWhitelabelInformationsItem,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.whitelabel_informations = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for whitelabel_informations: {e}")
+                });
+                self
+            }
+            pub fn whitelisted_redirect_urls<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.whitelisted_redirect_urls = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for whitelisted_redirect_urls: {e}")
+                });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GetUsersMeResponseUserSalesPartner>
+            for super::GetUsersMeResponseUserSalesPartner
+        {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GetUsersMeResponseUserSalesPartner,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    active_locations: value.active_locations?,
+                    aggregate_invoices_to_parent: value.aggregate_invoices_to_parent?,
+                    attribution: value.attribution?,
+                    can_see_prices: value.can_see_prices?,
+                    contact_person: value.contact_person?,
+                    contractual_max_locations: value.contractual_max_locations?,
+                    email_customer_support: value.email_customer_support?,
+                    email_project_lead: value.email_project_lead?,
+                    force_sso: value.force_sso?,
+                    identifier: value.identifier?,
+                    is_sso_active: value.is_sso_active?,
+                    locations_left: value.locations_left?,
+                    min_password_length: value.min_password_length?,
+                    name: value.name?,
+                    phone: value.phone?,
+                    preferred_language: value.preferred_language?,
+                    reseller_type: value.reseller_type?,
+                    sales_partner_status: value.sales_partner_status?,
+                    type_: value.type_?,
+                    users_left: value.users_left?,
+                    whitelabel_informations: value.whitelabel_informations?,
+                    whitelisted_redirect_urls: value.whitelisted_redirect_urls?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::GetUsersMeResponseUserSalesPartner>
+            for GetUsersMeResponseUserSalesPartner
+        {
+            fn from(value: super::GetUsersMeResponseUserSalesPartner) -> Self {
+                Self {
+                    active_locations: Ok(value.active_locations),
+                    aggregate_invoices_to_parent: Ok(value.aggregate_invoices_to_parent),
+                    attribution: Ok(value.attribution),
+                    can_see_prices: Ok(value.can_see_prices),
+                    contact_person: Ok(value.contact_person),
+                    contractual_max_locations: Ok(value.contractual_max_locations),
+                    email_customer_support: Ok(value.email_customer_support),
+                    email_project_lead: Ok(value.email_project_lead),
+                    force_sso: Ok(value.force_sso),
+                    identifier: Ok(value.identifier),
+                    is_sso_active: Ok(value.is_sso_active),
+                    locations_left: Ok(value.locations_left),
+                    min_password_length: Ok(value.min_password_length),
+                    name: Ok(value.name),
+                    phone: Ok(value.phone),
+                    preferred_language: Ok(value.preferred_language),
+                    reseller_type: Ok(value.reseller_type),
+                    sales_partner_status: Ok(value.sales_partner_status),
+                    type_: Ok(value.type_),
+                    users_left: Ok(value.users_left),
+                    whitelabel_informations: Ok(value.whitelabel_informations),
+                    whitelisted_redirect_urls: Ok(value.whitelisted_redirect_urls),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GetUsersMeResponseUserSalesPartnerAttribution {
+            height: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            logo_url: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+            width: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        }
+        impl ::std::default::Default for GetUsersMeResponseUserSalesPartnerAttribution {
+            fn default() -> Self {
+                Self {
+                    height: Ok(Default::default()),
+                    logo_url: Err("no value supplied for logo_url".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    url: Err("no value supplied for url".to_string()),
+                    width: Ok(Default::default()),
+                }
+            }
+        }
+        impl GetUsersMeResponseUserSalesPartnerAttribution {
+            pub fn height<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.height = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for height: {e}"));
+                self
+            }
+            pub fn logo_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.logo_url = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for logo_url: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for url: {e}"));
+                self
+            }
+            pub fn width<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.width = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for width: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GetUsersMeResponseUserSalesPartnerAttribution>
+            for super::GetUsersMeResponseUserSalesPartnerAttribution
+        {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GetUsersMeResponseUserSalesPartnerAttribution,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    height: value.height?,
+                    logo_url: value.logo_url?,
+                    name: value.name?,
+                    url: value.url?,
+                    width: value.width?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::GetUsersMeResponseUserSalesPartnerAttribution>
+            for GetUsersMeResponseUserSalesPartnerAttribution
+        {
+            fn from(value: super::GetUsersMeResponseUserSalesPartnerAttribution) -> Self {
+                Self {
+                    height: Ok(value.height),
+                    logo_url: Ok(value.logo_url),
+                    name: Ok(value.name),
+                    url: Ok(value.url),
+                    width: Ok(value.width),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GetUsersMeResponseUserSalesPartnerWhitelabelInformationsItem {
+            address: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            cta_primary: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            from_address: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            from_address_personal: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            header_background_color: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            identifier: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_sendgrid_verified:
+                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            logo_resized_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            logo_transparent_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            logo_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            text_color: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for GetUsersMeResponseUserSalesPartnerWhitelabelInformationsItem {
+            fn default() -> Self {
+                Self {
+                    address: Ok(Default::default()),
+                    cta_primary: Ok(Default::default()),
+                    from_address: Ok(Default::default()),
+                    from_address_personal: Ok(Default::default()),
+                    header_background_color: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    identifier: Ok(Default::default()),
+                    is_sendgrid_verified: Ok(Default::default()),
+                    logo_resized_url: Ok(Default::default()),
+                    logo_transparent_url: Ok(Default::default()),
+                    logo_url: Ok(Default::default()),
+                    text_color: Ok(Default::default()),
+                    url: Ok(Default::default()),
+                }
+            }
+        }
+        impl GetUsersMeResponseUserSalesPartnerWhitelabelInformationsItem {
+            pub fn address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.address = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for address: {e}"));
+                self
+            }
+            pub fn cta_primary<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cta_primary = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for cta_primary: {e}"));
+                self
+            }
+            pub fn from_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from_address = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for from_address: {e}"));
+                self
+            }
+            pub fn from_address_personal<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from_address_personal = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for from_address_personal: {e}")
+                });
+                self
+            }
+            pub fn header_background_color<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.header_background_color = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for header_background_color: {e}")
+                });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn identifier<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.identifier = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for identifier: {e}"));
+                self
+            }
+            pub fn is_sendgrid_verified<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_sendgrid_verified = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for is_sendgrid_verified: {e}")
+                });
+                self
+            }
+            pub fn logo_resized_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.logo_resized_url = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for logo_resized_url: {e}")
+                });
+                self
+            }
+            pub fn logo_transparent_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.logo_transparent_url = value.try_into().map_err(|e| {
+                    format!("error converting supplied value for logo_transparent_url: {e}")
+                });
+                self
+            }
+            pub fn logo_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.logo_url = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for logo_url: {e}"));
+                self
+            }
+            pub fn text_color<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text_color = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for text_color: {e}"));
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for url: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GetUsersMeResponseUserSalesPartnerWhitelabelInformationsItem>
+            for super::GetUsersMeResponseUserSalesPartnerWhitelabelInformationsItem
+        {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GetUsersMeResponseUserSalesPartnerWhitelabelInformationsItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    address: value.address?,
+                    cta_primary: value.cta_primary?,
+                    from_address: value.from_address?,
+                    from_address_personal: value.from_address_personal?,
+                    header_background_color: value.header_background_color?,
+                    id: value.id?,
+                    identifier: value.identifier?,
+                    is_sendgrid_verified: value.is_sendgrid_verified?,
+                    logo_resized_url: value.logo_resized_url?,
+                    logo_transparent_url: value.logo_transparent_url?,
+                    logo_url: value.logo_url?,
+                    text_color: value.text_color?,
+                    url: value.url?,
+                })
+            }
+        }
+        impl
+            ::std::convert::From<
+                super::GetUsersMeResponseUserSalesPartnerWhitelabelInformationsItem,
+            > for GetUsersMeResponseUserSalesPartnerWhitelabelInformationsItem
+        {
+            fn from(
+                value: super::GetUsersMeResponseUserSalesPartnerWhitelabelInformationsItem,
+            ) -> Self {
+                Self {
+                    address: Ok(value.address),
+                    cta_primary: Ok(value.cta_primary),
+                    from_address: Ok(value.from_address),
+                    from_address_personal: Ok(value.from_address_personal),
+                    header_background_color: Ok(value.header_background_color),
+                    id: Ok(value.id),
+                    identifier: Ok(value.identifier),
+                    is_sendgrid_verified: Ok(value.is_sendgrid_verified),
+                    logo_resized_url: Ok(value.logo_resized_url),
+                    logo_transparent_url: Ok(value.logo_transparent_url),
+                    logo_url: Ok(value.logo_url),
+                    text_color: Ok(value.text_color),
+                    url: Ok(value.url),
                 }
             }
         }
@@ -707,6 +3517,1593 @@ pub mod types {
             .into()
         }
     }
+    ///`Country`: one of the documented values, or [`Country::Unrecognized`] with the raw string for a value added to the API after these docs.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum Country {
+        ///`AF`
+        Af,
+        ///`AX`
+        Ax,
+        ///`AL`
+        Al,
+        ///`DZ`
+        Dz,
+        ///`AS`
+        As,
+        ///`AD`
+        Ad,
+        ///`AO`
+        Ao,
+        ///`AI`
+        Ai,
+        ///`AQ`
+        Aq,
+        ///`AG`
+        Ag,
+        ///`AR`
+        Ar,
+        ///`AM`
+        Am,
+        ///`AW`
+        Aw,
+        ///`AU`
+        Au,
+        ///`AT`
+        At,
+        ///`AZ`
+        Az,
+        ///`BS`
+        Bs,
+        ///`BH`
+        Bh,
+        ///`BD`
+        Bd,
+        ///`BB`
+        Bb,
+        ///`BY`
+        By,
+        ///`BE`
+        Be,
+        ///`BZ`
+        Bz,
+        ///`BJ`
+        Bj,
+        ///`BM`
+        Bm,
+        ///`BT`
+        Bt,
+        ///`BO`
+        Bo,
+        ///`BQ`
+        Bq,
+        ///`BA`
+        Ba,
+        ///`BW`
+        Bw,
+        ///`BV`
+        Bv,
+        ///`BR`
+        Br,
+        ///`IO`
+        Io,
+        ///`BN`
+        Bn,
+        ///`BG`
+        Bg,
+        ///`BF`
+        Bf,
+        ///`BI`
+        Bi,
+        ///`KH`
+        Kh,
+        ///`CM`
+        Cm,
+        ///`CA`
+        Ca,
+        ///`CV`
+        Cv,
+        ///`KY`
+        Ky,
+        ///`CF`
+        Cf,
+        ///`TD`
+        Td,
+        ///`CL`
+        Cl,
+        ///`CN`
+        Cn,
+        ///`CX`
+        Cx,
+        ///`CC`
+        Cc,
+        ///`CO`
+        Co,
+        ///`KM`
+        Km,
+        ///`CG`
+        Cg,
+        ///`CD`
+        Cd,
+        ///`CK`
+        Ck,
+        ///`CR`
+        Cr,
+        ///`CI`
+        Ci,
+        ///`HR`
+        Hr,
+        ///`CU`
+        Cu,
+        ///`CW`
+        Cw,
+        ///`CY`
+        Cy,
+        ///`CZ`
+        Cz,
+        ///`DK`
+        Dk,
+        ///`DJ`
+        Dj,
+        ///`DM`
+        Dm,
+        ///`DO`
+        Do,
+        ///`EC`
+        Ec,
+        ///`EG`
+        Eg,
+        ///`SV`
+        Sv,
+        ///`GQ`
+        Gq,
+        ///`ER`
+        Er,
+        ///`EE`
+        Ee,
+        ///`ET`
+        Et,
+        ///`FK`
+        Fk,
+        ///`FO`
+        Fo,
+        ///`FJ`
+        Fj,
+        ///`FI`
+        Fi,
+        ///`FR`
+        Fr,
+        ///`GF`
+        Gf,
+        ///`PF`
+        Pf,
+        ///`TF`
+        Tf,
+        ///`GA`
+        Ga,
+        ///`GM`
+        Gm,
+        ///`GE`
+        Ge,
+        ///`DE`
+        De,
+        ///`GH`
+        Gh,
+        ///`GI`
+        Gi,
+        ///`GR`
+        Gr,
+        ///`GL`
+        Gl,
+        ///`GD`
+        Gd,
+        ///`GP`
+        Gp,
+        ///`GU`
+        Gu,
+        ///`GT`
+        Gt,
+        ///`GG`
+        Gg,
+        ///`GN`
+        Gn,
+        ///`GW`
+        Gw,
+        ///`GY`
+        Gy,
+        ///`HT`
+        Ht,
+        ///`HM`
+        Hm,
+        ///`VA`
+        Va,
+        ///`HN`
+        Hn,
+        ///`HK`
+        Hk,
+        ///`HU`
+        Hu,
+        ///`IS`
+        Is,
+        ///`IN`
+        In,
+        ///`ID`
+        Id,
+        ///`IR`
+        Ir,
+        ///`IQ`
+        Iq,
+        ///`IE`
+        Ie,
+        ///`IM`
+        Im,
+        ///`IL`
+        Il,
+        ///`IT`
+        It,
+        ///`JM`
+        Jm,
+        ///`JP`
+        Jp,
+        ///`JE`
+        Je,
+        ///`JO`
+        Jo,
+        ///`KZ`
+        Kz,
+        ///`KE`
+        Ke,
+        ///`KI`
+        Ki,
+        ///`KP`
+        Kp,
+        ///`KR`
+        Kr,
+        ///`XK`
+        Xk,
+        ///`KW`
+        Kw,
+        ///`KG`
+        Kg,
+        ///`LA`
+        La,
+        ///`LV`
+        Lv,
+        ///`LB`
+        Lb,
+        ///`LS`
+        Ls,
+        ///`LR`
+        Lr,
+        ///`LY`
+        Ly,
+        ///`LI`
+        Li,
+        ///`LT`
+        Lt,
+        ///`LU`
+        Lu,
+        ///`MO`
+        Mo,
+        ///`MK`
+        Mk,
+        ///`MG`
+        Mg,
+        ///`MW`
+        Mw,
+        ///`MY`
+        My,
+        ///`MV`
+        Mv,
+        ///`ML`
+        Ml,
+        ///`MT`
+        Mt,
+        ///`MH`
+        Mh,
+        ///`MQ`
+        Mq,
+        ///`MR`
+        Mr,
+        ///`MU`
+        Mu,
+        ///`YT`
+        Yt,
+        ///`MX`
+        Mx,
+        ///`FM`
+        Fm,
+        ///`MD`
+        Md,
+        ///`MC`
+        Mc,
+        ///`MN`
+        Mn,
+        ///`ME`
+        Me,
+        ///`MS`
+        Ms,
+        ///`MA`
+        Ma,
+        ///`MZ`
+        Mz,
+        ///`MM`
+        Mm,
+        ///`NA`
+        Na,
+        ///`NR`
+        Nr,
+        ///`NP`
+        Np,
+        ///`NL`
+        Nl,
+        ///`NC`
+        Nc,
+        ///`NZ`
+        Nz,
+        ///`NI`
+        Ni,
+        ///`NE`
+        Ne,
+        ///`NG`
+        Ng,
+        ///`NU`
+        Nu,
+        ///`NF`
+        Nf,
+        ///`MP`
+        Mp,
+        ///`NO`
+        No,
+        ///`OM`
+        Om,
+        ///`PK`
+        Pk,
+        ///`PW`
+        Pw,
+        ///`PS`
+        Ps,
+        ///`PA`
+        Pa,
+        ///`PG`
+        Pg,
+        ///`PY`
+        Py,
+        ///`PE`
+        Pe,
+        ///`PH`
+        Ph,
+        ///`PN`
+        Pn,
+        ///`PL`
+        Pl,
+        ///`PT`
+        Pt,
+        ///`PR`
+        Pr,
+        ///`QA`
+        Qa,
+        ///`RE`
+        Re,
+        ///`RO`
+        Ro,
+        ///`RU`
+        Ru,
+        ///`RW`
+        Rw,
+        ///`BL`
+        Bl,
+        ///`SH`
+        Sh,
+        ///`KN`
+        Kn,
+        ///`LC`
+        Lc,
+        ///`MF`
+        Mf,
+        ///`PM`
+        Pm,
+        ///`VC`
+        Vc,
+        ///`WS`
+        Ws,
+        ///`SM`
+        Sm,
+        ///`ST`
+        St,
+        ///`SA`
+        Sa,
+        ///`SN`
+        Sn,
+        ///`RS`
+        Rs,
+        ///`SC`
+        Sc,
+        ///`SL`
+        Sl,
+        ///`SG`
+        Sg,
+        ///`SX`
+        Sx,
+        ///`SK`
+        Sk,
+        ///`SI`
+        Si,
+        ///`SB`
+        Sb,
+        ///`SO`
+        So,
+        ///`ZA`
+        Za,
+        ///`GS`
+        Gs,
+        ///`SS`
+        Ss,
+        ///`ES`
+        Es,
+        ///`LK`
+        Lk,
+        ///`SD`
+        Sd,
+        ///`SR`
+        Sr,
+        ///`SJ`
+        Sj,
+        ///`SZ`
+        Sz,
+        ///`SE`
+        Se,
+        ///`CH`
+        Ch,
+        ///`SY`
+        Sy,
+        ///`TW`
+        Tw,
+        ///`TJ`
+        Tj,
+        ///`TZ`
+        Tz,
+        ///`TH`
+        Th,
+        ///`TL`
+        Tl,
+        ///`TG`
+        Tg,
+        ///`TK`
+        Tk,
+        ///`TO`
+        To,
+        ///`TT`
+        Tt,
+        ///`TN`
+        Tn,
+        ///`TR`
+        Tr,
+        ///`TM`
+        Tm,
+        ///`TC`
+        Tc,
+        ///`TV`
+        Tv,
+        ///`UG`
+        Ug,
+        ///`UA`
+        Ua,
+        ///`AE`
+        Ae,
+        ///`UK`
+        Uk,
+        ///`US`
+        Us,
+        ///`UM`
+        Um,
+        ///`UY`
+        Uy,
+        ///`UZ`
+        Uz,
+        ///`VU`
+        Vu,
+        ///`VE`
+        Ve,
+        ///`VN`
+        Vn,
+        ///`VG`
+        Vg,
+        ///`VI`
+        Vi,
+        ///`WF`
+        Wf,
+        ///`EH`
+        Eh,
+        ///`YE`
+        Ye,
+        ///`ZM`
+        Zm,
+        ///`ZW`
+        Zw,
+        ///A value the docs do not list; holds the raw string as received.
+        Unrecognized(::std::string::String),
+    }
+    impl Country {
+        ///Every documented value, in the docs' order (250).
+        pub const KNOWN: &'static [Self] = &[
+            Self::Af,
+            Self::Ax,
+            Self::Al,
+            Self::Dz,
+            Self::As,
+            Self::Ad,
+            Self::Ao,
+            Self::Ai,
+            Self::Aq,
+            Self::Ag,
+            Self::Ar,
+            Self::Am,
+            Self::Aw,
+            Self::Au,
+            Self::At,
+            Self::Az,
+            Self::Bs,
+            Self::Bh,
+            Self::Bd,
+            Self::Bb,
+            Self::By,
+            Self::Be,
+            Self::Bz,
+            Self::Bj,
+            Self::Bm,
+            Self::Bt,
+            Self::Bo,
+            Self::Bq,
+            Self::Ba,
+            Self::Bw,
+            Self::Bv,
+            Self::Br,
+            Self::Io,
+            Self::Bn,
+            Self::Bg,
+            Self::Bf,
+            Self::Bi,
+            Self::Kh,
+            Self::Cm,
+            Self::Ca,
+            Self::Cv,
+            Self::Ky,
+            Self::Cf,
+            Self::Td,
+            Self::Cl,
+            Self::Cn,
+            Self::Cx,
+            Self::Cc,
+            Self::Co,
+            Self::Km,
+            Self::Cg,
+            Self::Cd,
+            Self::Ck,
+            Self::Cr,
+            Self::Ci,
+            Self::Hr,
+            Self::Cu,
+            Self::Cw,
+            Self::Cy,
+            Self::Cz,
+            Self::Dk,
+            Self::Dj,
+            Self::Dm,
+            Self::Do,
+            Self::Ec,
+            Self::Eg,
+            Self::Sv,
+            Self::Gq,
+            Self::Er,
+            Self::Ee,
+            Self::Et,
+            Self::Fk,
+            Self::Fo,
+            Self::Fj,
+            Self::Fi,
+            Self::Fr,
+            Self::Gf,
+            Self::Pf,
+            Self::Tf,
+            Self::Ga,
+            Self::Gm,
+            Self::Ge,
+            Self::De,
+            Self::Gh,
+            Self::Gi,
+            Self::Gr,
+            Self::Gl,
+            Self::Gd,
+            Self::Gp,
+            Self::Gu,
+            Self::Gt,
+            Self::Gg,
+            Self::Gn,
+            Self::Gw,
+            Self::Gy,
+            Self::Ht,
+            Self::Hm,
+            Self::Va,
+            Self::Hn,
+            Self::Hk,
+            Self::Hu,
+            Self::Is,
+            Self::In,
+            Self::Id,
+            Self::Ir,
+            Self::Iq,
+            Self::Ie,
+            Self::Im,
+            Self::Il,
+            Self::It,
+            Self::Jm,
+            Self::Jp,
+            Self::Je,
+            Self::Jo,
+            Self::Kz,
+            Self::Ke,
+            Self::Ki,
+            Self::Kp,
+            Self::Kr,
+            Self::Xk,
+            Self::Kw,
+            Self::Kg,
+            Self::La,
+            Self::Lv,
+            Self::Lb,
+            Self::Ls,
+            Self::Lr,
+            Self::Ly,
+            Self::Li,
+            Self::Lt,
+            Self::Lu,
+            Self::Mo,
+            Self::Mk,
+            Self::Mg,
+            Self::Mw,
+            Self::My,
+            Self::Mv,
+            Self::Ml,
+            Self::Mt,
+            Self::Mh,
+            Self::Mq,
+            Self::Mr,
+            Self::Mu,
+            Self::Yt,
+            Self::Mx,
+            Self::Fm,
+            Self::Md,
+            Self::Mc,
+            Self::Mn,
+            Self::Me,
+            Self::Ms,
+            Self::Ma,
+            Self::Mz,
+            Self::Mm,
+            Self::Na,
+            Self::Nr,
+            Self::Np,
+            Self::Nl,
+            Self::Nc,
+            Self::Nz,
+            Self::Ni,
+            Self::Ne,
+            Self::Ng,
+            Self::Nu,
+            Self::Nf,
+            Self::Mp,
+            Self::No,
+            Self::Om,
+            Self::Pk,
+            Self::Pw,
+            Self::Ps,
+            Self::Pa,
+            Self::Pg,
+            Self::Py,
+            Self::Pe,
+            Self::Ph,
+            Self::Pn,
+            Self::Pl,
+            Self::Pt,
+            Self::Pr,
+            Self::Qa,
+            Self::Re,
+            Self::Ro,
+            Self::Ru,
+            Self::Rw,
+            Self::Bl,
+            Self::Sh,
+            Self::Kn,
+            Self::Lc,
+            Self::Mf,
+            Self::Pm,
+            Self::Vc,
+            Self::Ws,
+            Self::Sm,
+            Self::St,
+            Self::Sa,
+            Self::Sn,
+            Self::Rs,
+            Self::Sc,
+            Self::Sl,
+            Self::Sg,
+            Self::Sx,
+            Self::Sk,
+            Self::Si,
+            Self::Sb,
+            Self::So,
+            Self::Za,
+            Self::Gs,
+            Self::Ss,
+            Self::Es,
+            Self::Lk,
+            Self::Sd,
+            Self::Sr,
+            Self::Sj,
+            Self::Sz,
+            Self::Se,
+            Self::Ch,
+            Self::Sy,
+            Self::Tw,
+            Self::Tj,
+            Self::Tz,
+            Self::Th,
+            Self::Tl,
+            Self::Tg,
+            Self::Tk,
+            Self::To,
+            Self::Tt,
+            Self::Tn,
+            Self::Tr,
+            Self::Tm,
+            Self::Tc,
+            Self::Tv,
+            Self::Ug,
+            Self::Ua,
+            Self::Ae,
+            Self::Uk,
+            Self::Us,
+            Self::Um,
+            Self::Uy,
+            Self::Uz,
+            Self::Vu,
+            Self::Ve,
+            Self::Vn,
+            Self::Vg,
+            Self::Vi,
+            Self::Wf,
+            Self::Eh,
+            Self::Ye,
+            Self::Zm,
+            Self::Zw,
+        ];
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Af => "AF",
+                Self::Ax => "AX",
+                Self::Al => "AL",
+                Self::Dz => "DZ",
+                Self::As => "AS",
+                Self::Ad => "AD",
+                Self::Ao => "AO",
+                Self::Ai => "AI",
+                Self::Aq => "AQ",
+                Self::Ag => "AG",
+                Self::Ar => "AR",
+                Self::Am => "AM",
+                Self::Aw => "AW",
+                Self::Au => "AU",
+                Self::At => "AT",
+                Self::Az => "AZ",
+                Self::Bs => "BS",
+                Self::Bh => "BH",
+                Self::Bd => "BD",
+                Self::Bb => "BB",
+                Self::By => "BY",
+                Self::Be => "BE",
+                Self::Bz => "BZ",
+                Self::Bj => "BJ",
+                Self::Bm => "BM",
+                Self::Bt => "BT",
+                Self::Bo => "BO",
+                Self::Bq => "BQ",
+                Self::Ba => "BA",
+                Self::Bw => "BW",
+                Self::Bv => "BV",
+                Self::Br => "BR",
+                Self::Io => "IO",
+                Self::Bn => "BN",
+                Self::Bg => "BG",
+                Self::Bf => "BF",
+                Self::Bi => "BI",
+                Self::Kh => "KH",
+                Self::Cm => "CM",
+                Self::Ca => "CA",
+                Self::Cv => "CV",
+                Self::Ky => "KY",
+                Self::Cf => "CF",
+                Self::Td => "TD",
+                Self::Cl => "CL",
+                Self::Cn => "CN",
+                Self::Cx => "CX",
+                Self::Cc => "CC",
+                Self::Co => "CO",
+                Self::Km => "KM",
+                Self::Cg => "CG",
+                Self::Cd => "CD",
+                Self::Ck => "CK",
+                Self::Cr => "CR",
+                Self::Ci => "CI",
+                Self::Hr => "HR",
+                Self::Cu => "CU",
+                Self::Cw => "CW",
+                Self::Cy => "CY",
+                Self::Cz => "CZ",
+                Self::Dk => "DK",
+                Self::Dj => "DJ",
+                Self::Dm => "DM",
+                Self::Do => "DO",
+                Self::Ec => "EC",
+                Self::Eg => "EG",
+                Self::Sv => "SV",
+                Self::Gq => "GQ",
+                Self::Er => "ER",
+                Self::Ee => "EE",
+                Self::Et => "ET",
+                Self::Fk => "FK",
+                Self::Fo => "FO",
+                Self::Fj => "FJ",
+                Self::Fi => "FI",
+                Self::Fr => "FR",
+                Self::Gf => "GF",
+                Self::Pf => "PF",
+                Self::Tf => "TF",
+                Self::Ga => "GA",
+                Self::Gm => "GM",
+                Self::Ge => "GE",
+                Self::De => "DE",
+                Self::Gh => "GH",
+                Self::Gi => "GI",
+                Self::Gr => "GR",
+                Self::Gl => "GL",
+                Self::Gd => "GD",
+                Self::Gp => "GP",
+                Self::Gu => "GU",
+                Self::Gt => "GT",
+                Self::Gg => "GG",
+                Self::Gn => "GN",
+                Self::Gw => "GW",
+                Self::Gy => "GY",
+                Self::Ht => "HT",
+                Self::Hm => "HM",
+                Self::Va => "VA",
+                Self::Hn => "HN",
+                Self::Hk => "HK",
+                Self::Hu => "HU",
+                Self::Is => "IS",
+                Self::In => "IN",
+                Self::Id => "ID",
+                Self::Ir => "IR",
+                Self::Iq => "IQ",
+                Self::Ie => "IE",
+                Self::Im => "IM",
+                Self::Il => "IL",
+                Self::It => "IT",
+                Self::Jm => "JM",
+                Self::Jp => "JP",
+                Self::Je => "JE",
+                Self::Jo => "JO",
+                Self::Kz => "KZ",
+                Self::Ke => "KE",
+                Self::Ki => "KI",
+                Self::Kp => "KP",
+                Self::Kr => "KR",
+                Self::Xk => "XK",
+                Self::Kw => "KW",
+                Self::Kg => "KG",
+                Self::La => "LA",
+                Self::Lv => "LV",
+                Self::Lb => "LB",
+                Self::Ls => "LS",
+                Self::Lr => "LR",
+                Self::Ly => "LY",
+                Self::Li => "LI",
+                Self::Lt => "LT",
+                Self::Lu => "LU",
+                Self::Mo => "MO",
+                Self::Mk => "MK",
+                Self::Mg => "MG",
+                Self::Mw => "MW",
+                Self::My => "MY",
+                Self::Mv => "MV",
+                Self::Ml => "ML",
+                Self::Mt => "MT",
+                Self::Mh => "MH",
+                Self::Mq => "MQ",
+                Self::Mr => "MR",
+                Self::Mu => "MU",
+                Self::Yt => "YT",
+                Self::Mx => "MX",
+                Self::Fm => "FM",
+                Self::Md => "MD",
+                Self::Mc => "MC",
+                Self::Mn => "MN",
+                Self::Me => "ME",
+                Self::Ms => "MS",
+                Self::Ma => "MA",
+                Self::Mz => "MZ",
+                Self::Mm => "MM",
+                Self::Na => "NA",
+                Self::Nr => "NR",
+                Self::Np => "NP",
+                Self::Nl => "NL",
+                Self::Nc => "NC",
+                Self::Nz => "NZ",
+                Self::Ni => "NI",
+                Self::Ne => "NE",
+                Self::Ng => "NG",
+                Self::Nu => "NU",
+                Self::Nf => "NF",
+                Self::Mp => "MP",
+                Self::No => "NO",
+                Self::Om => "OM",
+                Self::Pk => "PK",
+                Self::Pw => "PW",
+                Self::Ps => "PS",
+                Self::Pa => "PA",
+                Self::Pg => "PG",
+                Self::Py => "PY",
+                Self::Pe => "PE",
+                Self::Ph => "PH",
+                Self::Pn => "PN",
+                Self::Pl => "PL",
+                Self::Pt => "PT",
+                Self::Pr => "PR",
+                Self::Qa => "QA",
+                Self::Re => "RE",
+                Self::Ro => "RO",
+                Self::Ru => "RU",
+                Self::Rw => "RW",
+                Self::Bl => "BL",
+                Self::Sh => "SH",
+                Self::Kn => "KN",
+                Self::Lc => "LC",
+                Self::Mf => "MF",
+                Self::Pm => "PM",
+                Self::Vc => "VC",
+                Self::Ws => "WS",
+                Self::Sm => "SM",
+                Self::St => "ST",
+                Self::Sa => "SA",
+                Self::Sn => "SN",
+                Self::Rs => "RS",
+                Self::Sc => "SC",
+                Self::Sl => "SL",
+                Self::Sg => "SG",
+                Self::Sx => "SX",
+                Self::Sk => "SK",
+                Self::Si => "SI",
+                Self::Sb => "SB",
+                Self::So => "SO",
+                Self::Za => "ZA",
+                Self::Gs => "GS",
+                Self::Ss => "SS",
+                Self::Es => "ES",
+                Self::Lk => "LK",
+                Self::Sd => "SD",
+                Self::Sr => "SR",
+                Self::Sj => "SJ",
+                Self::Sz => "SZ",
+                Self::Se => "SE",
+                Self::Ch => "CH",
+                Self::Sy => "SY",
+                Self::Tw => "TW",
+                Self::Tj => "TJ",
+                Self::Tz => "TZ",
+                Self::Th => "TH",
+                Self::Tl => "TL",
+                Self::Tg => "TG",
+                Self::Tk => "TK",
+                Self::To => "TO",
+                Self::Tt => "TT",
+                Self::Tn => "TN",
+                Self::Tr => "TR",
+                Self::Tm => "TM",
+                Self::Tc => "TC",
+                Self::Tv => "TV",
+                Self::Ug => "UG",
+                Self::Ua => "UA",
+                Self::Ae => "AE",
+                Self::Uk => "UK",
+                Self::Us => "US",
+                Self::Um => "UM",
+                Self::Uy => "UY",
+                Self::Uz => "UZ",
+                Self::Vu => "VU",
+                Self::Ve => "VE",
+                Self::Vn => "VN",
+                Self::Vg => "VG",
+                Self::Vi => "VI",
+                Self::Wf => "WF",
+                Self::Eh => "EH",
+                Self::Ye => "YE",
+                Self::Zm => "ZM",
+                Self::Zw => "ZW",
+                Self::Unrecognized(raw) => raw.as_str(),
+            }
+        }
+        /// `false` for a value the docs do not list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unrecognized(_))
+        }
+    }
+    impl ::std::convert::From<&str> for Country {
+        fn from(value: &str) -> Self {
+            match value {
+                "AF" => Self::Af,
+                "AX" => Self::Ax,
+                "AL" => Self::Al,
+                "DZ" => Self::Dz,
+                "AS" => Self::As,
+                "AD" => Self::Ad,
+                "AO" => Self::Ao,
+                "AI" => Self::Ai,
+                "AQ" => Self::Aq,
+                "AG" => Self::Ag,
+                "AR" => Self::Ar,
+                "AM" => Self::Am,
+                "AW" => Self::Aw,
+                "AU" => Self::Au,
+                "AT" => Self::At,
+                "AZ" => Self::Az,
+                "BS" => Self::Bs,
+                "BH" => Self::Bh,
+                "BD" => Self::Bd,
+                "BB" => Self::Bb,
+                "BY" => Self::By,
+                "BE" => Self::Be,
+                "BZ" => Self::Bz,
+                "BJ" => Self::Bj,
+                "BM" => Self::Bm,
+                "BT" => Self::Bt,
+                "BO" => Self::Bo,
+                "BQ" => Self::Bq,
+                "BA" => Self::Ba,
+                "BW" => Self::Bw,
+                "BV" => Self::Bv,
+                "BR" => Self::Br,
+                "IO" => Self::Io,
+                "BN" => Self::Bn,
+                "BG" => Self::Bg,
+                "BF" => Self::Bf,
+                "BI" => Self::Bi,
+                "KH" => Self::Kh,
+                "CM" => Self::Cm,
+                "CA" => Self::Ca,
+                "CV" => Self::Cv,
+                "KY" => Self::Ky,
+                "CF" => Self::Cf,
+                "TD" => Self::Td,
+                "CL" => Self::Cl,
+                "CN" => Self::Cn,
+                "CX" => Self::Cx,
+                "CC" => Self::Cc,
+                "CO" => Self::Co,
+                "KM" => Self::Km,
+                "CG" => Self::Cg,
+                "CD" => Self::Cd,
+                "CK" => Self::Ck,
+                "CR" => Self::Cr,
+                "CI" => Self::Ci,
+                "HR" => Self::Hr,
+                "CU" => Self::Cu,
+                "CW" => Self::Cw,
+                "CY" => Self::Cy,
+                "CZ" => Self::Cz,
+                "DK" => Self::Dk,
+                "DJ" => Self::Dj,
+                "DM" => Self::Dm,
+                "DO" => Self::Do,
+                "EC" => Self::Ec,
+                "EG" => Self::Eg,
+                "SV" => Self::Sv,
+                "GQ" => Self::Gq,
+                "ER" => Self::Er,
+                "EE" => Self::Ee,
+                "ET" => Self::Et,
+                "FK" => Self::Fk,
+                "FO" => Self::Fo,
+                "FJ" => Self::Fj,
+                "FI" => Self::Fi,
+                "FR" => Self::Fr,
+                "GF" => Self::Gf,
+                "PF" => Self::Pf,
+                "TF" => Self::Tf,
+                "GA" => Self::Ga,
+                "GM" => Self::Gm,
+                "GE" => Self::Ge,
+                "DE" => Self::De,
+                "GH" => Self::Gh,
+                "GI" => Self::Gi,
+                "GR" => Self::Gr,
+                "GL" => Self::Gl,
+                "GD" => Self::Gd,
+                "GP" => Self::Gp,
+                "GU" => Self::Gu,
+                "GT" => Self::Gt,
+                "GG" => Self::Gg,
+                "GN" => Self::Gn,
+                "GW" => Self::Gw,
+                "GY" => Self::Gy,
+                "HT" => Self::Ht,
+                "HM" => Self::Hm,
+                "VA" => Self::Va,
+                "HN" => Self::Hn,
+                "HK" => Self::Hk,
+                "HU" => Self::Hu,
+                "IS" => Self::Is,
+                "IN" => Self::In,
+                "ID" => Self::Id,
+                "IR" => Self::Ir,
+                "IQ" => Self::Iq,
+                "IE" => Self::Ie,
+                "IM" => Self::Im,
+                "IL" => Self::Il,
+                "IT" => Self::It,
+                "JM" => Self::Jm,
+                "JP" => Self::Jp,
+                "JE" => Self::Je,
+                "JO" => Self::Jo,
+                "KZ" => Self::Kz,
+                "KE" => Self::Ke,
+                "KI" => Self::Ki,
+                "KP" => Self::Kp,
+                "KR" => Self::Kr,
+                "XK" => Self::Xk,
+                "KW" => Self::Kw,
+                "KG" => Self::Kg,
+                "LA" => Self::La,
+                "LV" => Self::Lv,
+                "LB" => Self::Lb,
+                "LS" => Self::Ls,
+                "LR" => Self::Lr,
+                "LY" => Self::Ly,
+                "LI" => Self::Li,
+                "LT" => Self::Lt,
+                "LU" => Self::Lu,
+                "MO" => Self::Mo,
+                "MK" => Self::Mk,
+                "MG" => Self::Mg,
+                "MW" => Self::Mw,
+                "MY" => Self::My,
+                "MV" => Self::Mv,
+                "ML" => Self::Ml,
+                "MT" => Self::Mt,
+                "MH" => Self::Mh,
+                "MQ" => Self::Mq,
+                "MR" => Self::Mr,
+                "MU" => Self::Mu,
+                "YT" => Self::Yt,
+                "MX" => Self::Mx,
+                "FM" => Self::Fm,
+                "MD" => Self::Md,
+                "MC" => Self::Mc,
+                "MN" => Self::Mn,
+                "ME" => Self::Me,
+                "MS" => Self::Ms,
+                "MA" => Self::Ma,
+                "MZ" => Self::Mz,
+                "MM" => Self::Mm,
+                "NA" => Self::Na,
+                "NR" => Self::Nr,
+                "NP" => Self::Np,
+                "NL" => Self::Nl,
+                "NC" => Self::Nc,
+                "NZ" => Self::Nz,
+                "NI" => Self::Ni,
+                "NE" => Self::Ne,
+                "NG" => Self::Ng,
+                "NU" => Self::Nu,
+                "NF" => Self::Nf,
+                "MP" => Self::Mp,
+                "NO" => Self::No,
+                "OM" => Self::Om,
+                "PK" => Self::Pk,
+                "PW" => Self::Pw,
+                "PS" => Self::Ps,
+                "PA" => Self::Pa,
+                "PG" => Self::Pg,
+                "PY" => Self::Py,
+                "PE" => Self::Pe,
+                "PH" => Self::Ph,
+                "PN" => Self::Pn,
+                "PL" => Self::Pl,
+                "PT" => Self::Pt,
+                "PR" => Self::Pr,
+                "QA" => Self::Qa,
+                "RE" => Self::Re,
+                "RO" => Self::Ro,
+                "RU" => Self::Ru,
+                "RW" => Self::Rw,
+                "BL" => Self::Bl,
+                "SH" => Self::Sh,
+                "KN" => Self::Kn,
+                "LC" => Self::Lc,
+                "MF" => Self::Mf,
+                "PM" => Self::Pm,
+                "VC" => Self::Vc,
+                "WS" => Self::Ws,
+                "SM" => Self::Sm,
+                "ST" => Self::St,
+                "SA" => Self::Sa,
+                "SN" => Self::Sn,
+                "RS" => Self::Rs,
+                "SC" => Self::Sc,
+                "SL" => Self::Sl,
+                "SG" => Self::Sg,
+                "SX" => Self::Sx,
+                "SK" => Self::Sk,
+                "SI" => Self::Si,
+                "SB" => Self::Sb,
+                "SO" => Self::So,
+                "ZA" => Self::Za,
+                "GS" => Self::Gs,
+                "SS" => Self::Ss,
+                "ES" => Self::Es,
+                "LK" => Self::Lk,
+                "SD" => Self::Sd,
+                "SR" => Self::Sr,
+                "SJ" => Self::Sj,
+                "SZ" => Self::Sz,
+                "SE" => Self::Se,
+                "CH" => Self::Ch,
+                "SY" => Self::Sy,
+                "TW" => Self::Tw,
+                "TJ" => Self::Tj,
+                "TZ" => Self::Tz,
+                "TH" => Self::Th,
+                "TL" => Self::Tl,
+                "TG" => Self::Tg,
+                "TK" => Self::Tk,
+                "TO" => Self::To,
+                "TT" => Self::Tt,
+                "TN" => Self::Tn,
+                "TR" => Self::Tr,
+                "TM" => Self::Tm,
+                "TC" => Self::Tc,
+                "TV" => Self::Tv,
+                "UG" => Self::Ug,
+                "UA" => Self::Ua,
+                "AE" => Self::Ae,
+                "UK" => Self::Uk,
+                "US" => Self::Us,
+                "UM" => Self::Um,
+                "UY" => Self::Uy,
+                "UZ" => Self::Uz,
+                "VU" => Self::Vu,
+                "VE" => Self::Ve,
+                "VN" => Self::Vn,
+                "VG" => Self::Vg,
+                "VI" => Self::Vi,
+                "WF" => Self::Wf,
+                "EH" => Self::Eh,
+                "YE" => Self::Ye,
+                "ZM" => Self::Zm,
+                "ZW" => Self::Zw,
+                other => Self::Unrecognized(other.to_string()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for Country {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unrecognized(_) => Self::Unrecognized(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for Country {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for Country {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for Country {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Country {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = Country;
+                fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<Country, E> {
+                    Ok(Country::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<Country, E> {
+                    Ok(Country::from(value))
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl ::schemars::JsonSchema for Country {
+        fn schema_name() -> ::std::string::String {
+            "Country".to_string()
+        }
+        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+            ::schemars::schema::SchemaObject {
+                instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                metadata: Some(
+                    Box::new(::schemars::schema::Metadata {
+                        description: Some(
+                            "Open enum: a string, documented values AF, AX, AL, DZ, AS, AD, AO, AI, AQ, AG, AR, AM, AW, AU, AT, AZ, BS, BH, BD, BB, BY, BE, BZ, BJ, BM, BT, BO, BQ, BA, BW, BV, BR, IO, BN, BG, BF, BI, KH, CM, CA, CV, KY, CF, TD, CL, CN, CX, CC, CO, KM, CG, CD, CK, CR, CI, HR, CU, CW, CY, CZ, DK, DJ, DM, DO, EC, EG, SV, GQ, ER, EE, ET, FK, FO, FJ, FI, FR, GF, PF, TF, GA, GM, GE, DE, GH, GI, GR, GL, GD, GP, GU, GT, GG, GN, GW, GY, HT, HM, VA, HN, HK, HU, IS, IN, ID, IR, IQ, IE, IM, IL, IT, JM, JP, JE, JO, KZ, KE, KI, KP, KR, XK, KW, KG, LA, LV, LB, LS, LR, LY, LI, LT, LU, MO, MK, MG, MW, MY, MV, ML, MT, MH, MQ, MR, MU, YT, MX, FM, MD, MC, MN, ME, MS, MA, MZ, MM, NA, NR, NP, NL, NC, NZ, NI, NE, NG, NU, NF, MP, NO, OM, PK, PW, PS, PA, PG, PY, PE, PH, PN, PL, PT, PR, QA, RE, RO, RU, RW, BL, SH, KN, LC, MF, PM, VC, WS, SM, ST, SA, SN, RS, SC, SL, SG, SX, SK, SI, SB, SO, ZA, GS, SS, ES, LK, SD, SR, SJ, SZ, SE, CH, SY, TW, TJ, TZ, TH, TL, TG, TK, TO, TT, TN, TR, TM, TC, TV, UG, UA, AE, UK, US, UM, UY, UZ, VU, VE, VN, VG, VI, WF, EH, YE, ZM, ZW; other strings are accepted."
+                                .to_string(),
+                        ),
+                        ..Default::default()
+                    }),
+                ),
+                ..Default::default()
+            }
+                .into()
+        }
+    }
+    ///`EmailType`: one of the documented values, or [`EmailType::Unrecognized`] with the raw string for a value added to the API after these docs.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum EmailType {
+        ///`DIGEST`
+        Digest,
+        ///`UNREAD_REVIEW_NOTIFICATION`
+        UnreadReviewNotification,
+        ///`PENDING_APPROVAL_REPLY_NOTIFICATION`
+        PendingApprovalReplyNotification,
+        ///`ACTIVATION`
+        Activation,
+        ///`START_VERIFICATION_GOOGLE`
+        StartVerificationGoogle,
+        ///`FINISH_VERIFICATION_GOOGLE`
+        FinishVerificationGoogle,
+        ///`NEW_CHATS_NOTIFICATION`
+        NewChatsNotification,
+        ///`NEW_CONTACT_FORM_NOTIFICATION`
+        NewContactFormNotification,
+        ///`SOCIAL_POST_PENDING_APPROVAL_NOTIFICATION`
+        SocialPostPendingApprovalNotification,
+        ///`DASHBOARD_EXPORT`
+        DashboardExport,
+        ///`RENEWAL_FAIL`
+        RenewalFail,
+        ///`RENEWAL_SUCCESS`
+        RenewalSuccess,
+        ///`RESET_PASSWORD_SP`
+        ResetPasswordSp,
+        ///`SALES_PARTNER_APPROVAL`
+        SalesPartnerApproval,
+        ///`USER_INVITATION`
+        UserInvitation,
+        ///`SALES_PARTNER_ENTERPRISE_ONBOARDING_COMPLETE`
+        SalesPartnerEnterpriseOnboardingComplete,
+        ///`NEW_CHAT_NOTIFICATION_LOCATION`
+        NewChatNotificationLocation,
+        ///`NEW_CHAT_NOTIFICATION_BUSINESS`
+        NewChatNotificationBusiness,
+        ///`NEW_CONTACT_FORM_NOTIFICATION_LOCATION`
+        NewContactFormNotificationLocation,
+        ///`NEW_CONTACT_FORM_NOTIFICATION_BUSINESS`
+        NewContactFormNotificationBusiness,
+        ///`TIMELY_TASK_NOTIFICATION_1`
+        TimelyTaskNotification1,
+        ///`TIMELY_TASK_NOTIFICATION_2`
+        TimelyTaskNotification2,
+        ///`TIMELY_TASK_NOTIFICATION_3`
+        TimelyTaskNotification3,
+        ///A value the docs do not list; holds the raw string as received.
+        Unrecognized(::std::string::String),
+    }
+    impl EmailType {
+        ///Every documented value, in the docs' order (23).
+        pub const KNOWN: &'static [Self] = &[
+            Self::Digest,
+            Self::UnreadReviewNotification,
+            Self::PendingApprovalReplyNotification,
+            Self::Activation,
+            Self::StartVerificationGoogle,
+            Self::FinishVerificationGoogle,
+            Self::NewChatsNotification,
+            Self::NewContactFormNotification,
+            Self::SocialPostPendingApprovalNotification,
+            Self::DashboardExport,
+            Self::RenewalFail,
+            Self::RenewalSuccess,
+            Self::ResetPasswordSp,
+            Self::SalesPartnerApproval,
+            Self::UserInvitation,
+            Self::SalesPartnerEnterpriseOnboardingComplete,
+            Self::NewChatNotificationLocation,
+            Self::NewChatNotificationBusiness,
+            Self::NewContactFormNotificationLocation,
+            Self::NewContactFormNotificationBusiness,
+            Self::TimelyTaskNotification1,
+            Self::TimelyTaskNotification2,
+            Self::TimelyTaskNotification3,
+        ];
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Digest => "DIGEST",
+                Self::UnreadReviewNotification => "UNREAD_REVIEW_NOTIFICATION",
+                Self::PendingApprovalReplyNotification => "PENDING_APPROVAL_REPLY_NOTIFICATION",
+                Self::Activation => "ACTIVATION",
+                Self::StartVerificationGoogle => "START_VERIFICATION_GOOGLE",
+                Self::FinishVerificationGoogle => "FINISH_VERIFICATION_GOOGLE",
+                Self::NewChatsNotification => "NEW_CHATS_NOTIFICATION",
+                Self::NewContactFormNotification => "NEW_CONTACT_FORM_NOTIFICATION",
+                Self::SocialPostPendingApprovalNotification => {
+                    "SOCIAL_POST_PENDING_APPROVAL_NOTIFICATION"
+                }
+                Self::DashboardExport => "DASHBOARD_EXPORT",
+                Self::RenewalFail => "RENEWAL_FAIL",
+                Self::RenewalSuccess => "RENEWAL_SUCCESS",
+                Self::ResetPasswordSp => "RESET_PASSWORD_SP",
+                Self::SalesPartnerApproval => "SALES_PARTNER_APPROVAL",
+                Self::UserInvitation => "USER_INVITATION",
+                Self::SalesPartnerEnterpriseOnboardingComplete => {
+                    "SALES_PARTNER_ENTERPRISE_ONBOARDING_COMPLETE"
+                }
+                Self::NewChatNotificationLocation => "NEW_CHAT_NOTIFICATION_LOCATION",
+                Self::NewChatNotificationBusiness => "NEW_CHAT_NOTIFICATION_BUSINESS",
+                Self::NewContactFormNotificationLocation => {
+                    "NEW_CONTACT_FORM_NOTIFICATION_LOCATION"
+                }
+                Self::NewContactFormNotificationBusiness => {
+                    "NEW_CONTACT_FORM_NOTIFICATION_BUSINESS"
+                }
+                Self::TimelyTaskNotification1 => "TIMELY_TASK_NOTIFICATION_1",
+                Self::TimelyTaskNotification2 => "TIMELY_TASK_NOTIFICATION_2",
+                Self::TimelyTaskNotification3 => "TIMELY_TASK_NOTIFICATION_3",
+                Self::Unrecognized(raw) => raw.as_str(),
+            }
+        }
+        /// `false` for a value the docs do not list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unrecognized(_))
+        }
+    }
+    impl ::std::convert::From<&str> for EmailType {
+        fn from(value: &str) -> Self {
+            match value {
+                "DIGEST" => Self::Digest,
+                "UNREAD_REVIEW_NOTIFICATION" => Self::UnreadReviewNotification,
+                "PENDING_APPROVAL_REPLY_NOTIFICATION" => Self::PendingApprovalReplyNotification,
+                "ACTIVATION" => Self::Activation,
+                "START_VERIFICATION_GOOGLE" => Self::StartVerificationGoogle,
+                "FINISH_VERIFICATION_GOOGLE" => Self::FinishVerificationGoogle,
+                "NEW_CHATS_NOTIFICATION" => Self::NewChatsNotification,
+                "NEW_CONTACT_FORM_NOTIFICATION" => Self::NewContactFormNotification,
+                "SOCIAL_POST_PENDING_APPROVAL_NOTIFICATION" => {
+                    Self::SocialPostPendingApprovalNotification
+                }
+                "DASHBOARD_EXPORT" => Self::DashboardExport,
+                "RENEWAL_FAIL" => Self::RenewalFail,
+                "RENEWAL_SUCCESS" => Self::RenewalSuccess,
+                "RESET_PASSWORD_SP" => Self::ResetPasswordSp,
+                "SALES_PARTNER_APPROVAL" => Self::SalesPartnerApproval,
+                "USER_INVITATION" => Self::UserInvitation,
+                "SALES_PARTNER_ENTERPRISE_ONBOARDING_COMPLETE" => {
+                    Self::SalesPartnerEnterpriseOnboardingComplete
+                }
+                "NEW_CHAT_NOTIFICATION_LOCATION" => Self::NewChatNotificationLocation,
+                "NEW_CHAT_NOTIFICATION_BUSINESS" => Self::NewChatNotificationBusiness,
+                "NEW_CONTACT_FORM_NOTIFICATION_LOCATION" => {
+                    Self::NewContactFormNotificationLocation
+                }
+                "NEW_CONTACT_FORM_NOTIFICATION_BUSINESS" => {
+                    Self::NewContactFormNotificationBusiness
+                }
+                "TIMELY_TASK_NOTIFICATION_1" => Self::TimelyTaskNotification1,
+                "TIMELY_TASK_NOTIFICATION_2" => Self::TimelyTaskNotification2,
+                "TIMELY_TASK_NOTIFICATION_3" => Self::TimelyTaskNotification3,
+                other => Self::Unrecognized(other.to_string()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for EmailType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unrecognized(_) => Self::Unrecognized(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for EmailType {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for EmailType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for EmailType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EmailType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = EmailType;
+                fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<EmailType, E> {
+                    Ok(EmailType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<EmailType, E> {
+                    Ok(EmailType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl ::schemars::JsonSchema for EmailType {
+        fn schema_name() -> ::std::string::String {
+            "EmailType".to_string()
+        }
+        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+            ::schemars::schema::SchemaObject {
+                instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                metadata: Some(
+                    Box::new(::schemars::schema::Metadata {
+                        description: Some(
+                            "Open enum: a string, documented values DIGEST, UNREAD_REVIEW_NOTIFICATION, PENDING_APPROVAL_REPLY_NOTIFICATION, ACTIVATION, START_VERIFICATION_GOOGLE, FINISH_VERIFICATION_GOOGLE, NEW_CHATS_NOTIFICATION, NEW_CONTACT_FORM_NOTIFICATION, SOCIAL_POST_PENDING_APPROVAL_NOTIFICATION, DASHBOARD_EXPORT, RENEWAL_FAIL, RENEWAL_SUCCESS, RESET_PASSWORD_SP, SALES_PARTNER_APPROVAL, USER_INVITATION, SALES_PARTNER_ENTERPRISE_ONBOARDING_COMPLETE, NEW_CHAT_NOTIFICATION_LOCATION, NEW_CHAT_NOTIFICATION_BUSINESS, NEW_CONTACT_FORM_NOTIFICATION_LOCATION, NEW_CONTACT_FORM_NOTIFICATION_BUSINESS, TIMELY_TASK_NOTIFICATION_1, TIMELY_TASK_NOTIFICATION_2, TIMELY_TASK_NOTIFICATION_3; other strings are accepted."
+                                .to_string(),
+                        ),
+                        ..Default::default()
+                    }),
+                ),
+                ..Default::default()
+            }
+                .into()
+        }
+    }
     ///`ErrorCode`: one of the documented values, or [`ErrorCode::Unrecognized`] with the raw string for a value added to the API after these docs.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
@@ -910,6 +5307,1251 @@ pub mod types {
                 .into()
         }
     }
+    ///`Frequency`: one of the documented values, or [`Frequency::Unrecognized`] with the raw string for a value added to the API after these docs.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum Frequency {
+        ///`ALWAYS`
+        Always,
+        ///`DAILY`
+        Daily,
+        ///`WEEKLY`
+        Weekly,
+        ///`MONTHLY`
+        Monthly,
+        ///`QUARTERLY`
+        Quarterly,
+        ///`NEVER`
+        Never,
+        ///A value the docs do not list; holds the raw string as received.
+        Unrecognized(::std::string::String),
+    }
+    impl Frequency {
+        ///Every documented value, in the docs' order (6).
+        pub const KNOWN: &'static [Self] = &[
+            Self::Always,
+            Self::Daily,
+            Self::Weekly,
+            Self::Monthly,
+            Self::Quarterly,
+            Self::Never,
+        ];
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Always => "ALWAYS",
+                Self::Daily => "DAILY",
+                Self::Weekly => "WEEKLY",
+                Self::Monthly => "MONTHLY",
+                Self::Quarterly => "QUARTERLY",
+                Self::Never => "NEVER",
+                Self::Unrecognized(raw) => raw.as_str(),
+            }
+        }
+        /// `false` for a value the docs do not list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unrecognized(_))
+        }
+    }
+    impl ::std::convert::From<&str> for Frequency {
+        fn from(value: &str) -> Self {
+            match value {
+                "ALWAYS" => Self::Always,
+                "DAILY" => Self::Daily,
+                "WEEKLY" => Self::Weekly,
+                "MONTHLY" => Self::Monthly,
+                "QUARTERLY" => Self::Quarterly,
+                "NEVER" => Self::Never,
+                other => Self::Unrecognized(other.to_string()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for Frequency {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unrecognized(_) => Self::Unrecognized(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for Frequency {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for Frequency {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for Frequency {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Frequency {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = Frequency;
+                fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<Frequency, E> {
+                    Ok(Frequency::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<Frequency, E> {
+                    Ok(Frequency::from(value))
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl ::schemars::JsonSchema for Frequency {
+        fn schema_name() -> ::std::string::String {
+            "Frequency".to_string()
+        }
+        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+            ::schemars::schema::SchemaObject {
+                instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                metadata: Some(
+                    Box::new(::schemars::schema::Metadata {
+                        description: Some(
+                            "Open enum: a string, documented values ALWAYS, DAILY, WEEKLY, MONTHLY, QUARTERLY, NEVER; other strings are accepted."
+                                .to_string(),
+                        ),
+                        ..Default::default()
+                    }),
+                ),
+                ..Default::default()
+            }
+                .into()
+        }
+    }
+    ///`GetUsersMeResponseUserManagedBusinessesProductPlanStatus`: one of the documented values, or [`GetUsersMeResponseUserManagedBusinessesProductPlanStatus::Unrecognized`] with the raw string for a value added to the API after these docs.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum GetUsersMeResponseUserManagedBusinessesProductPlanStatus {
+        ///`ACTIVE`
+        Active,
+        ///`INACTIVE`
+        Inactive,
+        ///`PENDING_APPROVAL`
+        PendingApproval,
+        ///`DELETED`
+        Deleted,
+        ///A value the docs do not list; holds the raw string as received.
+        Unrecognized(::std::string::String),
+    }
+    impl GetUsersMeResponseUserManagedBusinessesProductPlanStatus {
+        ///Every documented value, in the docs' order (4).
+        pub const KNOWN: &'static [Self] = &[
+            Self::Active,
+            Self::Inactive,
+            Self::PendingApproval,
+            Self::Deleted,
+        ];
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Active => "ACTIVE",
+                Self::Inactive => "INACTIVE",
+                Self::PendingApproval => "PENDING_APPROVAL",
+                Self::Deleted => "DELETED",
+                Self::Unrecognized(raw) => raw.as_str(),
+            }
+        }
+        /// `false` for a value the docs do not list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unrecognized(_))
+        }
+    }
+    impl ::std::convert::From<&str> for GetUsersMeResponseUserManagedBusinessesProductPlanStatus {
+        fn from(value: &str) -> Self {
+            match value {
+                "ACTIVE" => Self::Active,
+                "INACTIVE" => Self::Inactive,
+                "PENDING_APPROVAL" => Self::PendingApproval,
+                "DELETED" => Self::Deleted,
+                other => Self::Unrecognized(other.to_string()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+        for GetUsersMeResponseUserManagedBusinessesProductPlanStatus
+    {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unrecognized(_) => Self::Unrecognized(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for GetUsersMeResponseUserManagedBusinessesProductPlanStatus {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for GetUsersMeResponseUserManagedBusinessesProductPlanStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for GetUsersMeResponseUserManagedBusinessesProductPlanStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetUsersMeResponseUserManagedBusinessesProductPlanStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = GetUsersMeResponseUserManagedBusinessesProductPlanStatus;
+                fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<
+                    GetUsersMeResponseUserManagedBusinessesProductPlanStatus,
+                    E,
+                > {
+                    Ok(GetUsersMeResponseUserManagedBusinessesProductPlanStatus::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<
+                    GetUsersMeResponseUserManagedBusinessesProductPlanStatus,
+                    E,
+                > {
+                    Ok(GetUsersMeResponseUserManagedBusinessesProductPlanStatus::from(value))
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl ::schemars::JsonSchema for GetUsersMeResponseUserManagedBusinessesProductPlanStatus {
+        fn schema_name() -> ::std::string::String {
+            "GetUsersMeResponseUserManagedBusinessesProductPlanStatus".to_string()
+        }
+        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+            ::schemars::schema::SchemaObject {
+                instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                metadata: Some(
+                    Box::new(::schemars::schema::Metadata {
+                        description: Some(
+                            "Open enum: a string, documented values ACTIVE, INACTIVE, PENDING_APPROVAL, DELETED; other strings are accepted."
+                                .to_string(),
+                        ),
+                        ..Default::default()
+                    }),
+                ),
+                ..Default::default()
+            }
+                .into()
+        }
+    }
+    ///`GetUsersMeResponseUserManagedBusinessesStatus`: one of the documented values, or [`GetUsersMeResponseUserManagedBusinessesStatus::Unrecognized`] with the raw string for a value added to the API after these docs.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum GetUsersMeResponseUserManagedBusinessesStatus {
+        ///`CREATED`
+        Created,
+        ///`NOT_CONFIRMED`
+        NotConfirmed,
+        ///`ACTIVE`
+        Active,
+        ///`DELETED`
+        Deleted,
+        ///A value the docs do not list; holds the raw string as received.
+        Unrecognized(::std::string::String),
+    }
+    impl GetUsersMeResponseUserManagedBusinessesStatus {
+        ///Every documented value, in the docs' order (4).
+        pub const KNOWN: &'static [Self] = &[
+            Self::Created,
+            Self::NotConfirmed,
+            Self::Active,
+            Self::Deleted,
+        ];
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Created => "CREATED",
+                Self::NotConfirmed => "NOT_CONFIRMED",
+                Self::Active => "ACTIVE",
+                Self::Deleted => "DELETED",
+                Self::Unrecognized(raw) => raw.as_str(),
+            }
+        }
+        /// `false` for a value the docs do not list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unrecognized(_))
+        }
+    }
+    impl ::std::convert::From<&str> for GetUsersMeResponseUserManagedBusinessesStatus {
+        fn from(value: &str) -> Self {
+            match value {
+                "CREATED" => Self::Created,
+                "NOT_CONFIRMED" => Self::NotConfirmed,
+                "ACTIVE" => Self::Active,
+                "DELETED" => Self::Deleted,
+                other => Self::Unrecognized(other.to_string()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for GetUsersMeResponseUserManagedBusinessesStatus {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unrecognized(_) => Self::Unrecognized(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for GetUsersMeResponseUserManagedBusinessesStatus {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for GetUsersMeResponseUserManagedBusinessesStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for GetUsersMeResponseUserManagedBusinessesStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetUsersMeResponseUserManagedBusinessesStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = GetUsersMeResponseUserManagedBusinessesStatus;
+                fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<GetUsersMeResponseUserManagedBusinessesStatus, E>
+                {
+                    Ok(GetUsersMeResponseUserManagedBusinessesStatus::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<GetUsersMeResponseUserManagedBusinessesStatus, E>
+                {
+                    Ok(GetUsersMeResponseUserManagedBusinessesStatus::from(value))
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl ::schemars::JsonSchema for GetUsersMeResponseUserManagedBusinessesStatus {
+        fn schema_name() -> ::std::string::String {
+            "GetUsersMeResponseUserManagedBusinessesStatus".to_string()
+        }
+        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+            ::schemars::schema::SchemaObject {
+                instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                metadata: Some(
+                    Box::new(::schemars::schema::Metadata {
+                        description: Some(
+                            "Open enum: a string, documented values CREATED, NOT_CONFIRMED, ACTIVE, DELETED; other strings are accepted."
+                                .to_string(),
+                        ),
+                        ..Default::default()
+                    }),
+                ),
+                ..Default::default()
+            }
+                .into()
+        }
+    }
+    ///`GetUsersMeResponseUserManagedBusinessesType`: one of the documented values, or [`GetUsersMeResponseUserManagedBusinessesType::Unrecognized`] with the raw string for a value added to the API after these docs.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum GetUsersMeResponseUserManagedBusinessesType {
+        ///`SMB`
+        Smb,
+        ///`ENTERPRISE`
+        Enterprise,
+        ///A value the docs do not list; holds the raw string as received.
+        Unrecognized(::std::string::String),
+    }
+    impl GetUsersMeResponseUserManagedBusinessesType {
+        ///Every documented value, in the docs' order (2).
+        pub const KNOWN: &'static [Self] = &[Self::Smb, Self::Enterprise];
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Smb => "SMB",
+                Self::Enterprise => "ENTERPRISE",
+                Self::Unrecognized(raw) => raw.as_str(),
+            }
+        }
+        /// `false` for a value the docs do not list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unrecognized(_))
+        }
+    }
+    impl ::std::convert::From<&str> for GetUsersMeResponseUserManagedBusinessesType {
+        fn from(value: &str) -> Self {
+            match value {
+                "SMB" => Self::Smb,
+                "ENTERPRISE" => Self::Enterprise,
+                other => Self::Unrecognized(other.to_string()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for GetUsersMeResponseUserManagedBusinessesType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unrecognized(_) => Self::Unrecognized(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for GetUsersMeResponseUserManagedBusinessesType {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for GetUsersMeResponseUserManagedBusinessesType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for GetUsersMeResponseUserManagedBusinessesType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetUsersMeResponseUserManagedBusinessesType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = GetUsersMeResponseUserManagedBusinessesType;
+                fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<GetUsersMeResponseUserManagedBusinessesType, E>
+                {
+                    Ok(GetUsersMeResponseUserManagedBusinessesType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<GetUsersMeResponseUserManagedBusinessesType, E>
+                {
+                    Ok(GetUsersMeResponseUserManagedBusinessesType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl ::schemars::JsonSchema for GetUsersMeResponseUserManagedBusinessesType {
+        fn schema_name() -> ::std::string::String {
+            "GetUsersMeResponseUserManagedBusinessesType".to_string()
+        }
+        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+            ::schemars::schema::SchemaObject {
+                instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                metadata: Some(
+                    Box::new(::schemars::schema::Metadata {
+                        description: Some(
+                            "Open enum: a string, documented values SMB, ENTERPRISE; other strings are accepted."
+                                .to_string(),
+                        ),
+                        ..Default::default()
+                    }),
+                ),
+                ..Default::default()
+            }
+                .into()
+        }
+    }
+    ///`GetUsersMeResponseUserSalesPartnerType`: one of the documented values, or [`GetUsersMeResponseUserSalesPartnerType::Unrecognized`] with the raw string for a value added to the API after these docs.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum GetUsersMeResponseUserSalesPartnerType {
+        ///`STANDARD`
+        Standard,
+        ///`CUSTOM`
+        Custom,
+        ///`ENTERPRISE`
+        Enterprise,
+        ///A value the docs do not list; holds the raw string as received.
+        Unrecognized(::std::string::String),
+    }
+    impl GetUsersMeResponseUserSalesPartnerType {
+        ///Every documented value, in the docs' order (3).
+        pub const KNOWN: &'static [Self] = &[Self::Standard, Self::Custom, Self::Enterprise];
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Standard => "STANDARD",
+                Self::Custom => "CUSTOM",
+                Self::Enterprise => "ENTERPRISE",
+                Self::Unrecognized(raw) => raw.as_str(),
+            }
+        }
+        /// `false` for a value the docs do not list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unrecognized(_))
+        }
+    }
+    impl ::std::convert::From<&str> for GetUsersMeResponseUserSalesPartnerType {
+        fn from(value: &str) -> Self {
+            match value {
+                "STANDARD" => Self::Standard,
+                "CUSTOM" => Self::Custom,
+                "ENTERPRISE" => Self::Enterprise,
+                other => Self::Unrecognized(other.to_string()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for GetUsersMeResponseUserSalesPartnerType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unrecognized(_) => Self::Unrecognized(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for GetUsersMeResponseUserSalesPartnerType {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for GetUsersMeResponseUserSalesPartnerType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for GetUsersMeResponseUserSalesPartnerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetUsersMeResponseUserSalesPartnerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = GetUsersMeResponseUserSalesPartnerType;
+                fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<GetUsersMeResponseUserSalesPartnerType, E>
+                {
+                    Ok(GetUsersMeResponseUserSalesPartnerType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<GetUsersMeResponseUserSalesPartnerType, E>
+                {
+                    Ok(GetUsersMeResponseUserSalesPartnerType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl ::schemars::JsonSchema for GetUsersMeResponseUserSalesPartnerType {
+        fn schema_name() -> ::std::string::String {
+            "GetUsersMeResponseUserSalesPartnerType".to_string()
+        }
+        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+            ::schemars::schema::SchemaObject {
+                instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                metadata: Some(
+                    Box::new(::schemars::schema::Metadata {
+                        description: Some(
+                            "Open enum: a string, documented values STANDARD, CUSTOM, ENTERPRISE; other strings are accepted."
+                                .to_string(),
+                        ),
+                        ..Default::default()
+                    }),
+                ),
+                ..Default::default()
+            }
+                .into()
+        }
+    }
+    ///`GetUsersMeResponseUserStatus`: one of the documented values, or [`GetUsersMeResponseUserStatus::Unrecognized`] with the raw string for a value added to the API after these docs.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum GetUsersMeResponseUserStatus {
+        ///`INVITED`
+        Invited,
+        ///`CREATED`
+        Created,
+        ///`VERIFIED`
+        Verified,
+        ///`UNVERIFIED`
+        Unverified,
+        ///`INACTIVE`
+        Inactive,
+        ///`DELETED`
+        Deleted,
+        ///`NO_LOGIN`
+        NoLogin,
+        ///A value the docs do not list; holds the raw string as received.
+        Unrecognized(::std::string::String),
+    }
+    impl GetUsersMeResponseUserStatus {
+        ///Every documented value, in the docs' order (7).
+        pub const KNOWN: &'static [Self] = &[
+            Self::Invited,
+            Self::Created,
+            Self::Verified,
+            Self::Unverified,
+            Self::Inactive,
+            Self::Deleted,
+            Self::NoLogin,
+        ];
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Invited => "INVITED",
+                Self::Created => "CREATED",
+                Self::Verified => "VERIFIED",
+                Self::Unverified => "UNVERIFIED",
+                Self::Inactive => "INACTIVE",
+                Self::Deleted => "DELETED",
+                Self::NoLogin => "NO_LOGIN",
+                Self::Unrecognized(raw) => raw.as_str(),
+            }
+        }
+        /// `false` for a value the docs do not list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unrecognized(_))
+        }
+    }
+    impl ::std::convert::From<&str> for GetUsersMeResponseUserStatus {
+        fn from(value: &str) -> Self {
+            match value {
+                "INVITED" => Self::Invited,
+                "CREATED" => Self::Created,
+                "VERIFIED" => Self::Verified,
+                "UNVERIFIED" => Self::Unverified,
+                "INACTIVE" => Self::Inactive,
+                "DELETED" => Self::Deleted,
+                "NO_LOGIN" => Self::NoLogin,
+                other => Self::Unrecognized(other.to_string()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for GetUsersMeResponseUserStatus {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unrecognized(_) => Self::Unrecognized(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for GetUsersMeResponseUserStatus {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for GetUsersMeResponseUserStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for GetUsersMeResponseUserStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetUsersMeResponseUserStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = GetUsersMeResponseUserStatus;
+                fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<GetUsersMeResponseUserStatus, E> {
+                    Ok(GetUsersMeResponseUserStatus::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<GetUsersMeResponseUserStatus, E> {
+                    Ok(GetUsersMeResponseUserStatus::from(value))
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl ::schemars::JsonSchema for GetUsersMeResponseUserStatus {
+        fn schema_name() -> ::std::string::String {
+            "GetUsersMeResponseUserStatus".to_string()
+        }
+        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+            ::schemars::schema::SchemaObject {
+                instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                metadata: Some(
+                    Box::new(::schemars::schema::Metadata {
+                        description: Some(
+                            "Open enum: a string, documented values INVITED, CREATED, VERIFIED, UNVERIFIED, INACTIVE, DELETED, NO_LOGIN; other strings are accepted."
+                                .to_string(),
+                        ),
+                        ..Default::default()
+                    }),
+                ),
+                ..Default::default()
+            }
+                .into()
+        }
+    }
+    ///`ResellerType`: one of the documented values, or [`ResellerType::Unrecognized`] with the raw string for a value added to the API after these docs.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum ResellerType {
+        ///`OEM_RESELLER`
+        OemReseller,
+        ///`STANDARD_RESELLER`
+        StandardReseller,
+        ///A value the docs do not list; holds the raw string as received.
+        Unrecognized(::std::string::String),
+    }
+    impl ResellerType {
+        ///Every documented value, in the docs' order (2).
+        pub const KNOWN: &'static [Self] = &[Self::OemReseller, Self::StandardReseller];
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::OemReseller => "OEM_RESELLER",
+                Self::StandardReseller => "STANDARD_RESELLER",
+                Self::Unrecognized(raw) => raw.as_str(),
+            }
+        }
+        /// `false` for a value the docs do not list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unrecognized(_))
+        }
+    }
+    impl ::std::convert::From<&str> for ResellerType {
+        fn from(value: &str) -> Self {
+            match value {
+                "OEM_RESELLER" => Self::OemReseller,
+                "STANDARD_RESELLER" => Self::StandardReseller,
+                other => Self::Unrecognized(other.to_string()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ResellerType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unrecognized(_) => Self::Unrecognized(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for ResellerType {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for ResellerType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for ResellerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ResellerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = ResellerType;
+                fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<ResellerType, E> {
+                    Ok(ResellerType::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<ResellerType, E> {
+                    Ok(ResellerType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl ::schemars::JsonSchema for ResellerType {
+        fn schema_name() -> ::std::string::String {
+            "ResellerType".to_string()
+        }
+        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+            ::schemars::schema::SchemaObject {
+                instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                metadata: Some(
+                    Box::new(::schemars::schema::Metadata {
+                        description: Some(
+                            "Open enum: a string, documented values OEM_RESELLER, STANDARD_RESELLER; other strings are accepted."
+                                .to_string(),
+                        ),
+                        ..Default::default()
+                    }),
+                ),
+                ..Default::default()
+            }
+                .into()
+        }
+    }
+    ///`Role`: one of the documented values, or [`Role::Unrecognized`] with the raw string for a value added to the API after these docs.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum Role {
+        ///`UBER_API_ADMIN`
+        UberApiAdmin,
+        ///`API_ADMIN`
+        ApiAdmin,
+        ///`ADMIN`
+        Admin,
+        ///`ACCOUNT_MANAGER`
+        AccountManager,
+        ///`BUSINESS_MANAGER`
+        BusinessManager,
+        ///`LOCATION_MANAGER`
+        LocationManager,
+        ///`BUSINESS_MANAGER_INBOX`
+        BusinessManagerInbox,
+        ///A value the docs do not list; holds the raw string as received.
+        Unrecognized(::std::string::String),
+    }
+    impl Role {
+        ///Every documented value, in the docs' order (7).
+        pub const KNOWN: &'static [Self] = &[
+            Self::UberApiAdmin,
+            Self::ApiAdmin,
+            Self::Admin,
+            Self::AccountManager,
+            Self::BusinessManager,
+            Self::LocationManager,
+            Self::BusinessManagerInbox,
+        ];
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::UberApiAdmin => "UBER_API_ADMIN",
+                Self::ApiAdmin => "API_ADMIN",
+                Self::Admin => "ADMIN",
+                Self::AccountManager => "ACCOUNT_MANAGER",
+                Self::BusinessManager => "BUSINESS_MANAGER",
+                Self::LocationManager => "LOCATION_MANAGER",
+                Self::BusinessManagerInbox => "BUSINESS_MANAGER_INBOX",
+                Self::Unrecognized(raw) => raw.as_str(),
+            }
+        }
+        /// `false` for a value the docs do not list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unrecognized(_))
+        }
+    }
+    impl ::std::convert::From<&str> for Role {
+        fn from(value: &str) -> Self {
+            match value {
+                "UBER_API_ADMIN" => Self::UberApiAdmin,
+                "API_ADMIN" => Self::ApiAdmin,
+                "ADMIN" => Self::Admin,
+                "ACCOUNT_MANAGER" => Self::AccountManager,
+                "BUSINESS_MANAGER" => Self::BusinessManager,
+                "LOCATION_MANAGER" => Self::LocationManager,
+                "BUSINESS_MANAGER_INBOX" => Self::BusinessManagerInbox,
+                other => Self::Unrecognized(other.to_string()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for Role {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unrecognized(_) => Self::Unrecognized(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for Role {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for Role {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for Role {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Role {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = Role;
+                fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<Role, E> {
+                    Ok(Role::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<Role, E> {
+                    Ok(Role::from(value))
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl ::schemars::JsonSchema for Role {
+        fn schema_name() -> ::std::string::String {
+            "Role".to_string()
+        }
+        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+            ::schemars::schema::SchemaObject {
+                instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                metadata: Some(
+                    Box::new(::schemars::schema::Metadata {
+                        description: Some(
+                            "Open enum: a string, documented values UBER_API_ADMIN, API_ADMIN, ADMIN, ACCOUNT_MANAGER, BUSINESS_MANAGER, LOCATION_MANAGER, BUSINESS_MANAGER_INBOX; other strings are accepted."
+                                .to_string(),
+                        ),
+                        ..Default::default()
+                    }),
+                ),
+                ..Default::default()
+            }
+                .into()
+        }
+    }
+    ///`SalesPartnerStatus`: one of the documented values, or [`SalesPartnerStatus::Unrecognized`] with the raw string for a value added to the API after these docs.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum SalesPartnerStatus {
+        ///`CREATED`
+        Created,
+        ///`APPROVED`
+        Approved,
+        ///`DECLINED`
+        Declined,
+        ///`DELETED`
+        Deleted,
+        ///`INACTIVE`
+        Inactive,
+        ///A value the docs do not list; holds the raw string as received.
+        Unrecognized(::std::string::String),
+    }
+    impl SalesPartnerStatus {
+        ///Every documented value, in the docs' order (5).
+        pub const KNOWN: &'static [Self] = &[
+            Self::Created,
+            Self::Approved,
+            Self::Declined,
+            Self::Deleted,
+            Self::Inactive,
+        ];
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Created => "CREATED",
+                Self::Approved => "APPROVED",
+                Self::Declined => "DECLINED",
+                Self::Deleted => "DELETED",
+                Self::Inactive => "INACTIVE",
+                Self::Unrecognized(raw) => raw.as_str(),
+            }
+        }
+        /// `false` for a value the docs do not list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unrecognized(_))
+        }
+    }
+    impl ::std::convert::From<&str> for SalesPartnerStatus {
+        fn from(value: &str) -> Self {
+            match value {
+                "CREATED" => Self::Created,
+                "APPROVED" => Self::Approved,
+                "DECLINED" => Self::Declined,
+                "DELETED" => Self::Deleted,
+                "INACTIVE" => Self::Inactive,
+                other => Self::Unrecognized(other.to_string()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for SalesPartnerStatus {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unrecognized(_) => Self::Unrecognized(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for SalesPartnerStatus {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for SalesPartnerStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for SalesPartnerStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SalesPartnerStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = SalesPartnerStatus;
+                fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<SalesPartnerStatus, E> {
+                    Ok(SalesPartnerStatus::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<SalesPartnerStatus, E> {
+                    Ok(SalesPartnerStatus::from(value))
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl ::schemars::JsonSchema for SalesPartnerStatus {
+        fn schema_name() -> ::std::string::String {
+            "SalesPartnerStatus".to_string()
+        }
+        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+            ::schemars::schema::SchemaObject {
+                instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                metadata: Some(
+                    Box::new(::schemars::schema::Metadata {
+                        description: Some(
+                            "Open enum: a string, documented values CREATED, APPROVED, DECLINED, DELETED, INACTIVE; other strings are accepted."
+                                .to_string(),
+                        ),
+                        ..Default::default()
+                    }),
+                ),
+                ..Default::default()
+            }
+                .into()
+        }
+    }
+    ///`Salutation`: one of the documented values, or [`Salutation::Unrecognized`] with the raw string for a value added to the API after these docs.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum Salutation {
+        ///`MALE`
+        Male,
+        ///`FEMALE`
+        Female,
+        ///`OTHER`
+        Other,
+        ///A value the docs do not list; holds the raw string as received.
+        Unrecognized(::std::string::String),
+    }
+    impl Salutation {
+        ///Every documented value, in the docs' order (3).
+        pub const KNOWN: &'static [Self] = &[Self::Male, Self::Female, Self::Other];
+        /// The value as sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Male => "MALE",
+                Self::Female => "FEMALE",
+                Self::Other => "OTHER",
+                Self::Unrecognized(raw) => raw.as_str(),
+            }
+        }
+        /// `false` for a value the docs do not list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unrecognized(_))
+        }
+    }
+    impl ::std::convert::From<&str> for Salutation {
+        fn from(value: &str) -> Self {
+            match value {
+                "MALE" => Self::Male,
+                "FEMALE" => Self::Female,
+                "OTHER" => Self::Other,
+                other => Self::Unrecognized(other.to_string()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for Salutation {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unrecognized(_) => Self::Unrecognized(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for Salutation {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for Salutation {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for Salutation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Salutation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = Salutation;
+                fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<Salutation, E> {
+                    Ok(Salutation::from(value))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<Salutation, E> {
+                    Ok(Salutation::from(value))
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl ::schemars::JsonSchema for Salutation {
+        fn schema_name() -> ::std::string::String {
+            "Salutation".to_string()
+        }
+        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+            ::schemars::schema::SchemaObject {
+                instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                metadata: Some(
+                    Box::new(::schemars::schema::Metadata {
+                        description: Some(
+                            "Open enum: a string, documented values MALE, FEMALE, OTHER; other strings are accepted."
+                                .to_string(),
+                        ),
+                        ..Default::default()
+                    }),
+                ),
+                ..Default::default()
+            }
+                .into()
+        }
+    }
     ///`Status`: one of the documented values, or [`Status::Unrecognized`] with the raw string for a value added to the API after these docs.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
@@ -950,11 +6592,13 @@ pub mod types {
         UserError,
         ///`PARTIAL_ERROR`
         PartialError,
+        ///`METHOD_NOT_ALLOWED`
+        MethodNotAllowed,
         ///A value the docs do not list; holds the raw string as received.
         Unrecognized(::std::string::String),
     }
     impl Status {
-        ///Every documented value, in the docs' order (18).
+        ///Every documented value, in the docs' order (19).
         pub const KNOWN: &'static [Self] = &[
             Self::Success,
             Self::QuotaLimitExceed,
@@ -974,6 +6618,7 @@ pub mod types {
             Self::BadRequest,
             Self::UserError,
             Self::PartialError,
+            Self::MethodNotAllowed,
         ];
         /// The value as sent on the wire.
         pub fn as_str(&self) -> &str {
@@ -996,6 +6641,7 @@ pub mod types {
                 Self::BadRequest => "BAD_REQUEST",
                 Self::UserError => "USER_ERROR",
                 Self::PartialError => "PARTIAL_ERROR",
+                Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
                 Self::Unrecognized(raw) => raw.as_str(),
             }
         }
@@ -1025,6 +6671,7 @@ pub mod types {
                 "BAD_REQUEST" => Self::BadRequest,
                 "USER_ERROR" => Self::UserError,
                 "PARTIAL_ERROR" => Self::PartialError,
+                "METHOD_NOT_ALLOWED" => Self::MethodNotAllowed,
                 other => Self::Unrecognized(other.to_string()),
             }
         }
@@ -1092,7 +6739,7 @@ pub mod types {
                 metadata: Some(
                     Box::new(::schemars::schema::Metadata {
                         description: Some(
-                            "Open enum: a string, documented values SUCCESS, QUOTA_LIMIT_EXCEED, NOT_AUTHORIZED, FORBIDDEN, BAD_ACCESS_TOKEN, BAD_PRIVATE_KEY, BAD_PUBLIC_KEY, MISSING_PARAMETER, INVALID_PARAMETER, WRONG_PARAMETER_TYPE, CONFLICT, RESOURCE_LOCKED, SERVER_ERROR, ERROR, NOT_FOUND, BAD_REQUEST, USER_ERROR, PARTIAL_ERROR; other strings are accepted."
+                            "Open enum: a string, documented values SUCCESS, QUOTA_LIMIT_EXCEED, NOT_AUTHORIZED, FORBIDDEN, BAD_ACCESS_TOKEN, BAD_PRIVATE_KEY, BAD_PUBLIC_KEY, MISSING_PARAMETER, INVALID_PARAMETER, WRONG_PARAMETER_TYPE, CONFLICT, RESOURCE_LOCKED, SERVER_ERROR, ERROR, NOT_FOUND, BAD_REQUEST, USER_ERROR, PARTIAL_ERROR, METHOD_NOT_ALLOWED; other strings are accepted."
                                 .to_string(),
                         ),
                         ..Default::default()
@@ -1202,6 +6849,20 @@ impl Client {
     ///```
     pub fn post_users_logout(&self) -> builder::PostUsersLogout<'_> {
         builder::PostUsersLogout::new(self)
+    }
+    ///Get the current user
+    ///
+    ///Get the current user
+    ///
+    ///Sends a `GET` request to `/users/me`
+    ///
+    ///```ignore
+    ///let response = client.get_users_me()
+    ///    .send()
+    ///    .await;
+    ///```
+    pub fn get_users_me(&self) -> builder::GetUsersMe<'_> {
+        builder::GetUsersMe::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -1359,6 +7020,50 @@ pub mod builder {
             }
         }
     }
+    ///Builder for [`Client::get_users_me`]
+    ///
+    ///[`Client::get_users_me`]: super::Client::get_users_me
+    #[derive(Debug, Clone)]
+    pub struct GetUsersMe<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> GetUsersMe<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/users/me`
+        pub async fn send(self) -> Result<ResponseValue<types::GetUsersMeEnvelope>, Error<()>> {
+            let Self { client } = self;
+            let url = format!("{}/users/me", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_users_me",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::hooks::decode(&client.inner, response, &info).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -1422,13 +7127,27 @@ pub mod operations {
         security: &[&["X-API-KEY"], &["Authorization"]],
         idempotent: true,
     };
+    ///`GET /users/me`: Get the current user
+    pub const GET_USERS_ME: Operation = Operation {
+        id: "get_users_me",
+        method: "GET",
+        path: "/users/me",
+        statuses: &[200u16, 400u16],
+        example: Some((
+            200u16,
+            "{\"status\":\"SUCCESS\",\"errorCode\":\"NORMALIZATION_FAILED\",\"response\":{\"user\":{\"salutation\":\"MALE\",\"firstname\":\"\",\"lastname\":\"\",\"status\":\"INVITED\",\"role\":\"UBER_API_ADMIN\",\"managedBusinesses\":[{\"type\":\"SMB\",\"addressLine2\":\"building, floor...\",\"country\":\"AF\",\"productPlan\":{\"name\":\"\",\"status\":\"ACTIVE\",\"duration\":0},\"status\":\"CREATED\",\"countryPrices\":[{\"country\":\"AF\",\"marketDevelopmentFunds\":99}]}],\"salesPartner\":{\"attribution\":{\"name\":\"\",\"url\":\"\",\"logoUrl\":\"\"},\"preferredLanguage\":{},\"salesPartnerStatus\":\"CREATED\",\"type\":\"STANDARD\",\"resellerType\":\"OEM_RESELLER\",\"whitelabelInformations\":[{\"id\":1,\"headerBackgroundColor\":\"#FFFFFF\",\"logoUrl\":\"https://example.com/logo.png\",\"logoTransparentUrl\":\"https://example.com/logo-transparent.png\",\"logoResizedUrl\":\"https://example.com/logo-resized.png\",\"textColor\":\"#000000\",\"address\":\"123 Main St, Anytown, USA\",\"ctaPrimary\":\"Sign Up\",\"fromAddressPersonal\":\"noreply@example.com\",\"fromAddress\":\"support@example.com\",\"identifier\":\"example-identifier\",\"url\":\"https://example.com\",\"isSendgridVerified\":true}]},\"emailSettings\":[{\"frequency\":\"ALWAYS\",\"emailType\":\"DIGEST\"}],\"featuresDetailed\":{}}}}",
+        )),
+        security: &[&["X-API-KEY"], &["Authorization"]],
+        idempotent: true,
+    };
     /// Every operation, in the spec's order.
-    pub const ALL: &[Operation] = &[POST_USERS_LOGIN, POST_USERS_LOGOUT];
+    pub const ALL: &[Operation] = &[POST_USERS_LOGIN, POST_USERS_LOGOUT, GET_USERS_ME];
     /// The operation with this operationId.
     pub fn by_id(id: &str) -> Option<&'static Operation> {
         match id {
             "post_users_login" => Some(&POST_USERS_LOGIN),
             "post_users_logout" => Some(&POST_USERS_LOGOUT),
+            "get_users_me" => Some(&GET_USERS_ME),
             _ => None,
         }
     }

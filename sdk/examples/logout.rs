@@ -84,8 +84,14 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     };
     println!("login:   ok ({session:?})");
 
-    // Any operation of the spec, sent with the session's credentials. Logout is the one the
-    // seed doc describes; the generated client would serve any other the same way.
+    // Any operation of the spec, through the session with the credentials its doc accepts;
+    // its error converts into uberall_sdk::Error with `?`.
+    let me = session.api().get_users_me().send().await?.into_inner();
+    match me.response.and_then(|response| response.user) {
+        Some(user) => println!("me:      ok (user id {:?}, role {})", user.id, user.role),
+        None => println!("me:      ok (the answer names no user)"),
+    }
+
     let outcome = session.logout().await?;
     println!("logout:  ok");
     match outcome.redirect_url() {

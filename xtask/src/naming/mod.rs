@@ -104,14 +104,33 @@ pub fn array_item(array: &str) -> String {
     format!("{array}Item")
 }
 
-/// A string enum, named after its field: `Status`, `ErrorCode`.
-pub fn string_enum(field: &str) -> String {
-    pascal_case(field)
+/// Field names too generic to name an API-wide type on their own: a bare `Type` or `Kind`
+/// claimed by whichever doc came first would say nothing about what it holds, and the names
+/// lock would keep it forever. Their enums are named after their owner (`…SalesPartnerType`).
+/// `status` is not here: the envelope's `status` is the API-wide `Status`.
+const GENERIC_FIELDS: &[&str] = &[
+    "type", "kind", "mode", "state", "category", "value", "name", "code",
+];
+
+/// A string enum's own name, after its field (`ErrorCode`, `Role`), or `None` when the field's
+/// name is too generic to stand alone (see `GENERIC_FIELDS`) and only the owner-qualified
+/// name will do.
+pub fn string_enum(field: &str) -> Option<String> {
+    let generic = GENERIC_FIELDS.iter().any(|g| g.eq_ignore_ascii_case(field));
+    (!generic).then(|| pascal_case(field))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generic_fields_do_not_name_an_enum_alone() {
+        assert_eq!(string_enum("errorCode").as_deref(), Some("ErrorCode"));
+        assert_eq!(string_enum("status").as_deref(), Some("Status"));
+        assert_eq!(string_enum("type"), None);
+        assert_eq!(string_enum("Kind"), None);
+    }
 
     #[test]
     fn operation_ids_follow_uberall_scheme() {

@@ -165,7 +165,10 @@ impl Converter<'_> {
                         ..Default::default()
                     })),
                 };
-                let names = [naming::string_enum(&f.name), prefix()];
+                let names: Vec<String> = naming::string_enum(&f.name)
+                    .into_iter()
+                    .chain([prefix()])
+                    .collect();
                 let reference = self.intern(&path, component, &names);
                 // `$ref` admits no sibling keywords in OpenAPI 3.0, so field-level facts are
                 // carried by a one-element `allOf` (typify resolves it to the referenced type).
