@@ -50,7 +50,6 @@ pub(crate) trait Caller: Send + Sync {
     fn renew<'a>(&'a self, _stale: &'a Arc<SecretHeader>) -> Option<Renewal<'a>> {
         None
     }
-
 }
 
 /// A renewal in progress: `Ok` once the caller holds a fresh token.
