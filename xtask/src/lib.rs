@@ -3,6 +3,7 @@
 //! The pipeline is pure until the last step: [`pipeline::build`] reads the docs and returns
 //! every output file's text in memory, so `generate` writes nothing when any doc is bad and
 //! `check` compares without touching the tree.
+pub mod api_diff;
 pub mod baseline;
 pub mod codegen;
 pub mod diff;

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-use xtask::{baseline, diff, pipeline};
+use xtask::{api_diff, baseline, diff, pipeline};
 
 fn usage() -> &'static str {
     "usage: cargo xtask <command>
@@ -14,6 +14,10 @@ commands:
   diff --base <git revision>
              API changes from that revision's spec/openapi.json to the one the docs give now;
              fails if any change breaks clients
+  api-diff --base <git revision> [-p <crate>]...
+             public Rust API changes of the crates (default: uberall-sdk and uberall-client)
+             from that revision to the working tree, from rustdoc JSON; fails if any public
+             item was removed or changed its signature
   ci         the test suite: fmt --check, clippy -D warnings, rustdoc -D warnings on the
              generated crate, check, spec validation, workflow lint (actionlint), packaging
              of the published crates, SDK docs (rustdoc -D warnings), tests"
@@ -33,6 +37,7 @@ fn main() -> ExitCode {
         Some("generate") => generate(&root),
         Some("check") => check(&root),
         Some("diff") => diff_command(&root, &args[1..]),
+        Some("api-diff") => api_diff_command(&root, &args[1..]),
         Some("ci") => ci(&root),
         Some("help" | "-h" | "--help") => {
             println!("{}", usage());
@@ -159,6 +164,49 @@ fn diff_command(root: &Path, args: &[String]) -> Result<(), String> {
         0 => Ok(()),
         n => Err(format!(
             "{n} breaking change{} since {base}",
+            if n == 1 { "" } else { "s" }
+        )),
+    }
+}
+
+/// `api-diff --base <rev> [-p <crate>]...`.
+fn api_diff_command(root: &Path, args: &[String]) -> Result<(), String> {
+    let mut base = None;
+    let mut crates = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let (flag, value) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_string())),
+            _ => (arg.as_str(), None),
+        };
+        let mut value = || {
+            value
+                .clone()
+                .or_else(|| args.next().cloned())
+                .ok_or_else(|| format!("`{flag}` needs a value\n\n{}", usage()))
+        };
+        match flag {
+            "--base" => base = Some(value()?),
+            "-p" | "--package" => crates.push(value()?),
+            other => return Err(format!("unexpected argument `{other}`\n\n{}", usage())),
+        }
+    }
+    let base =
+        base.ok_or_else(|| format!("expected `api-diff --base <git revision>`\n\n{}", usage()))?;
+    if crates.is_empty() {
+        crates = api_diff::DEFAULT_CRATES.map(String::from).to_vec();
+    }
+    let reports = api_diff::run(root, &base, &crates)?;
+    println!("public Rust API changes from {base} to the working tree:");
+    let mut breaking = 0;
+    for report in &reports {
+        print!("{}", report.render());
+        breaking += report.breaking();
+    }
+    match breaking {
+        0 => Ok(()),
+        n => Err(format!(
+            "{n} breaking change{} to the public Rust API since {base}",
             if n == 1 { "" } else { "s" }
         )),
     }
