@@ -44,10 +44,10 @@ fn split_attrs(attrs: Vec<syn::Attribute>) -> Vec<syn::Attribute> {
         };
         let text = text.map(|text| {
             let escaped = escape_html(&text);
-            if escaped != text {
-                if let syn::Meta::NameValue(nv) = &mut attr.meta {
-                    nv.value = syn::parse_quote!(#escaped);
-                }
+            if escaped != text
+                && let syn::Meta::NameValue(nv) = &mut attr.meta
+            {
+                nv.value = syn::parse_quote!(#escaped);
             }
             escaped
         });
