@@ -13,6 +13,7 @@
 
 pub mod decode_hook;
 mod doc_lines;
+mod doc_text;
 mod enums;
 mod hooks;
 mod operations;
@@ -50,6 +51,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 
 /// The full text of `generated/src/lib.rs`: header, then rustfmt-formatted code.
 pub fn generate(spec: &OpenAPI) -> Result<String, CodegenError> {
+    // Everything below writes doc comments from the spec's prose; only that prose differs.
+    let spec = &doc_text::escape_spec(spec)?;
     let enums = enums::open_enums(spec);
     let mut settings = progenitor::GenerationSettings::default();
     settings
