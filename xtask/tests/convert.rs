@@ -287,6 +287,23 @@ fn conflicting_enum_names_are_qualified_not_merged() {
     );
 }
 
+#[test]
+fn enums_of_generic_fields_are_named_after_their_owner() {
+    let page = "# A\n\nEndpoint: GET /a\n\n## Response 200 fields (application/json):\n\n  - `response` (object)\n\n  - `response.type` (string)\n    Enum: \"X\", \"Y\"\n\n  - `response.role` (string)\n    Enum: \"ADMIN\"\n";
+    let (spec, _) = spec_of(&[("spec/endpoints/get_a.md".to_string(), page.to_string())]);
+    let schemas = spec["components"]["schemas"].as_object().expect("schemas");
+    assert!(
+        schemas.contains_key("GetAResponseType"),
+        "{:?}",
+        schemas.keys()
+    );
+    assert!(!schemas.contains_key("Type"), "a bare `Type` says nothing");
+    assert!(
+        schemas.contains_key("Role"),
+        "a specific field name stands alone"
+    );
+}
+
 fn convert_error(docs: &[(String, String)]) -> String {
     match pipeline::build_from(docs) {
         Err(e @ Error::Convert(_)) => e.to_string(),
@@ -361,12 +378,12 @@ fn shapes_the_client_generator_cannot_take_are_errors() {
 
     // Two documented values that would be one Rust variant.
     let clashing_enum = doc(
-        "# A\n\nEndpoint: GET /a\n\n## Response 200 fields (application/json):\n\n  - `kind` (string)\n    Enum: \"a-b\", \"A_B\"\n",
+        "# A\n\nEndpoint: GET /a\n\n## Response 200 fields (application/json):\n\n  - `shape` (string)\n    Enum: \"a-b\", \"A_B\"\n",
     );
     match pipeline::build_from(&[clashing_enum]) {
         Err(e @ Error::Codegen { .. }) => assert_eq!(
             e.to_string(),
-            "spec/endpoints/x.md: GET /a (get_a): enum Kind: value `A_B` maps to Rust variant `AB`, which is already taken"
+            "spec/endpoints/x.md: GET /a (get_a): enum Shape: value `A_B` maps to Rust variant `AB`, which is already taken"
         ),
         Err(other) => panic!("expected a codegen error, got {other}"),
         Ok(_) => panic!("expected a codegen error, got a client"),
