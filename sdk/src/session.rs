@@ -30,9 +30,9 @@ use crate::{
 /// Every clone shares one state: once any clone logs out, all of them are ended. `Session`
 /// is `Send + Sync`; its `Debug` shows no token.
 ///
-/// **Cost.** A live session holds about 100 B of heap beyond the token and its base URL (one
-/// shared block, plus `Bearer ` and the token in the form it is sent), so thousands of them
-/// are cheap. The handle itself is 56 B: it carries the generated client by value, so that
+/// **Cost.** A live session holds about 150 B of heap beyond the token's own bytes (one
+/// shared block, a copy of the base URL, `Bearer ` and the reference count of the token's
+/// bytes as sent), so thousands of them are cheap. The handle itself is 56 B: it carries the generated client by value, so that
 /// [`api`](Session::api) hands out a reference and a call builds nothing. Cloning costs two
 /// reference counts and one copy of the base URL (the generated client owns its own); clone
 /// once per task, not per call.
