@@ -15,7 +15,10 @@ use crate::error::{ConfigError, Error};
 /// instead of formatting `Bearer <token>` into a fresh `String`. The bytes are wiped when the
 /// last handle drops (best effort: a clone still owned by a request in flight keeps them until
 /// that request ends). `Debug` never shows them, and header values made from it are marked
-/// sensitive so that `http`'s own `Debug` hides them too.
+/// sensitive so that `http`'s own `Debug` hides them too. A clone shares the bytes (one
+/// reference count), so a request in flight keeps the credential it was sent with while a
+/// session's renewal replaces it.
+#[derive(Clone)]
 pub(crate) struct SecretHeader {
     value: Bytes,
     // Where the secret starts inside `value`: after `Bearer ` or at 0.
@@ -67,6 +70,11 @@ impl SecretHeader {
         })?;
         value.set_sensitive(true);
         Ok(value)
+    }
+
+    /// Whether `other` is this very credential (a clone of it), not merely equal bytes.
+    pub(crate) fn is(&self, other: &SecretHeader) -> bool {
+        self.value.as_ptr() == other.value.as_ptr()
     }
 
     /// The bare secret, for scrubbing it out of text that came back from the server.

@@ -8,7 +8,7 @@
 //! goes back to the generated code to decode, byte for byte as the server sent it; an error
 //! goes back typed through [`crate::bridge`].
 
-use std::{future::Future, pin::Pin, sync::Arc, time::Instant};
+use std::{future::Future, pin::Pin, time::Instant};
 
 use bytes::{Bytes, BytesMut};
 use reqwest::{
@@ -53,7 +53,7 @@ pub(crate) trait Caller: Send + Sync {
 
     /// Replaces the token `stale`, which the API rejected, by logging in again (once for all
     /// callers that hold it); `None` when this caller does not renew.
-    fn renew<'a>(&'a self, _stale: &'a Arc<SecretHeader>) -> Option<Renewal<'a>> {
+    fn renew<'a>(&'a self, _stale: &'a SecretHeader) -> Option<Renewal<'a>> {
         None
     }
 }
@@ -64,8 +64,9 @@ pub(crate) type Renewal<'a> = Pin<Box<dyn Future<Output = Result<(), Error>> + S
 /// What a request carries to say who sends it.
 #[derive(Clone, Default)]
 pub(crate) struct Credentials<'a> {
-    /// `Authorization`; shared, as a renewal may replace the caller's meanwhile.
-    pub(crate) token: Option<Arc<SecretHeader>>,
+    /// `Authorization`; the request's own clone, as a renewal may replace the caller's
+    /// meanwhile.
+    pub(crate) token: Option<SecretHeader>,
     /// `X-API-KEY`.
     pub(crate) api_key: Option<&'a SecretHeader>,
 }
@@ -95,7 +96,7 @@ pub(crate) fn decode_error<'a, C: Caller>(
     Box::pin(async move {
         let operation = caller.client().operation(failure.operation_id);
         let credentials = caller.credentials(operation).unwrap_or_default();
-        let redactor = Redactor::new(credentials.token.as_deref(), credentials.api_key);
+        let redactor = Redactor::new(credentials.token.as_ref(), credentials.api_key);
         carry(decode_failure(failure, &redactor)).await.err()
     })
 }
@@ -182,7 +183,7 @@ async fn send<C: Caller>(
         http,
         operation_id,
         operation,
-        redactor: Redactor::new(credentials.token.as_deref(), credentials.api_key),
+        redactor: Redactor::new(credentials.token.as_ref(), credentials.api_key),
         deadline: Instant::now().checked_add(inner.deadline()),
     };
     let retry = inner.retry();
