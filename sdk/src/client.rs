@@ -5,7 +5,7 @@ use std::{fmt, net::IpAddr, sync::Arc, time::Duration};
 use reqwest::{Url, redirect};
 use secrecy::{ExposeSecret, SecretString};
 use uberall_client::{
-    hooks::{DecodeFailure, DecodeOutcome, Exchange, Inner, Transport},
+    hooks::{BaseUrl, DecodeFailure, DecodeOutcome, Exchange, Inner, Transport},
     operations::{self, Operation},
     servers,
 };
@@ -77,6 +77,8 @@ pub(crate) struct ClientInner {
     auth_scheme: AuthScheme,
     /// Without a trailing slash: the generated operations append their paths to it.
     base_url: String,
+    /// `base_url` parsed for the generated operations to extend (see [`BaseUrl`]).
+    operations_base: Option<BaseUrl>,
     /// `base_url` parsed, as given.
     url: Url,
     /// Where logout is sent; a relative `redirectUrl` in its answer is resolved against it.
@@ -118,6 +120,11 @@ impl ClientInner {
     /// The base URL as the generated client takes it (no trailing slash).
     pub(crate) fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// [`Self::base_url`] parsed once, for the generated operations.
+    pub(crate) fn operations_base(&self) -> Option<&BaseUrl> {
+        self.operations_base.as_ref()
     }
 
     /// The base URL as configured.
@@ -271,6 +278,10 @@ impl Transport for ClientInner {
 
     fn decode_error<'a>(&'a self, failure: &'a DecodeFailure) -> DecodeOutcome<'a> {
         transport::decode_error(self, failure)
+    }
+
+    fn base_url(&self) -> Option<&BaseUrl> {
+        self.operations_base()
     }
 }
 
@@ -490,6 +501,7 @@ impl ClientBuilder {
                 max_response_bytes: self.max_response_bytes,
                 retry: self.retry,
                 auth_scheme: self.auth_scheme,
+                operations_base: BaseUrl::parse(&base),
                 base_url: base,
                 url: base_url,
                 logout_url: Arc::new(logout_url),

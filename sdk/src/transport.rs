@@ -17,7 +17,7 @@ use reqwest::{
 };
 use tracing::{Instrument, Span, field};
 use uberall_client::{
-    hooks::{DecodeFailure, DecodeOutcome, Exchange},
+    hooks::{DecodeFailure, DecodeOutcome, Exchange, Prefetched},
     operations::Operation,
 };
 
@@ -390,14 +390,15 @@ fn check_origin(base_url: &Url, response: &reqwest::Response) -> Result<(), Erro
 }
 
 /// The success response for the generated code to decode: same status, headers, URL and
-/// body, the body now in memory.
+/// body, the body now in memory, and handed over as read ([`Prefetched`]) so that the
+/// generated decoding does not read it again.
 fn rebuild(buffered: Buffered, url: Url) -> reqwest::Response {
     let Buffered {
         status,
         headers,
         body,
     } = buffered;
-    let mut response = http::Response::new(reqwest::Body::from(body));
+    let mut response = http::Response::new(reqwest::Body::from(body.clone()));
     *response.status_mut() = status;
     *response.headers_mut() = headers;
     // Without its URL (an extension only reqwest's builder can set), reqwest would parse a
@@ -405,6 +406,7 @@ fn rebuild(buffered: Buffered, url: Url) -> reqwest::Response {
     if let Ok(with_url) = http::response::Builder::new().url(url).body(()) {
         *response.extensions_mut() = with_url.into_parts().0.extensions;
     }
+    response.extensions_mut().insert(Prefetched(body));
     reqwest::Response::from(response)
 }
 
@@ -489,6 +491,10 @@ mod tests {
         assert_eq!(response.status(), reqwest::StatusCode::CREATED);
         assert_eq!(response.url(), &url);
         assert_eq!(response.headers()["x-extra"], "1");
+        let Some(Prefetched(prefetched)) = response.extensions().get::<Prefetched>() else {
+            panic!("the body read is not handed over");
+        };
+        assert_eq!(&prefetched[..], b"{}");
         assert_eq!(&response.bytes().await.unwrap()[..], b"{}");
     }
 }
