@@ -71,6 +71,9 @@ pub(crate) struct ClientInner {
     http: reqwest::Client,
     api_key: Option<SecretHeader>,
     timeout: Duration,
+    /// The limit `http` applies to a request that sets none: `timeout` on the SDK's own
+    /// client, so that most requests need no per-request limit; none on a caller's.
+    http_timeout: Option<Duration>,
     deadline: Duration,
     max_response_bytes: usize,
     retry: RetryConfig,
@@ -101,6 +104,11 @@ impl ClientInner {
     /// Limit of one attempt.
     pub(crate) fn timeout(&self) -> Duration {
         self.timeout
+    }
+
+    /// The limit the connection pool applies to a request that sets none.
+    pub(crate) fn http_timeout(&self) -> Option<Duration> {
+        self.http_timeout
     }
 
     /// Limit of a whole call.
@@ -466,6 +474,7 @@ impl ClientBuilder {
             .as_ref()
             .map(|key| SecretHeader::new("", key.expose_secret(), "API key"))
             .transpose()?;
+        let own_http = self.http_client.is_none();
         let http = match (self.http_client, self.connect_timeout) {
             (Some(_), Some(_)) => {
                 return Err(ConfigError::new(
@@ -483,6 +492,7 @@ impl ClientBuilder {
                 }
                 reqwest::Client::builder()
                     .connect_timeout(connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                    .timeout(self.timeout)
                     .redirect(redirect_policy())
                     .build()
                     .map_err(|err| {
@@ -497,6 +507,7 @@ impl ClientBuilder {
                 http,
                 api_key,
                 timeout: self.timeout,
+                http_timeout: own_http.then_some(self.timeout),
                 deadline: self.deadline,
                 max_response_bytes: self.max_response_bytes,
                 retry: self.retry,

@@ -314,7 +314,10 @@ impl Call<'_> {
         } else {
             (self.inner.timeout(), false)
         };
-        *request.timeout_mut() = Some(limit);
+        // Set only where the pool's own limit differs: the setting costs a map of extensions.
+        if self.inner.http_timeout() != Some(limit) {
+            *request.timeout_mut() = Some(limit);
+        }
         let limit_kind = if deadline_bound {
             (self.inner.deadline(), true)
         } else {
