@@ -361,7 +361,9 @@ impl fmt::Debug for Inner {
             Repr::Plain(_) => None,
             Repr::Transport(_) => Some("dyn Transport"),
         };
-        f.debug_struct("Inner").field("transport", &transport).finish()
+        f.debug_struct("Inner")
+            .field("transport", &transport)
+            .finish()
     }
 }
 
