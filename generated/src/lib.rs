@@ -6794,7 +6794,7 @@ impl Client {
         Self {
             baseurl: baseurl.to_string(),
             client,
-            inner,
+            inner: inner.bind(baseurl),
         }
     }
 }
@@ -6920,23 +6920,24 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::PostUsersLoginRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/users/login", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
+            let mut request = crate::hooks::request(
+                client,
+                ::reqwest::Method::POST,
+                format_args!("/users/login"),
+            )
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
             let info = OperationInfo {
                 operation_id: "post_users_login",
             };
@@ -6976,22 +6977,23 @@ pub mod builder {
         ) -> Result<ResponseValue<types::PostUsersLogoutEnvelope>, Error<types::ErrorEnvelope>>
         {
             let Self { client } = self;
-            let url = format!("{}/users/logout", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
+            let mut request = crate::hooks::request(
+                client,
+                ::reqwest::Method::POST,
+                format_args!("/users/logout"),
+            )
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
             let info = OperationInfo {
                 operation_id: "post_users_logout",
             };
@@ -7194,7 +7196,104 @@ pub mod hooks {
             let _ = failure;
             Box::pin(std::future::ready(None))
         }
+        /// The client's base URL, parsed once ([`BaseUrl::parse`] of the string the client
+        /// is built with), so that an operation extends it instead of parsing its whole URL.
+        /// `None` (the default), or a base parsed from another string, makes each operation
+        /// format and parse its URL as progenitor's own client does.
+        fn base_url(&self) -> Option<&BaseUrl> {
+            None
+        }
     }
+    /// A base URL parsed once, which every operation's URL extends by its path: the same
+    /// URL that parsing `base + path` would give, without parsing the scheme, host and
+    /// base path on every call.
+    #[derive(Clone, Debug)]
+    pub struct BaseUrl {
+        url: reqwest::Url,
+        /// `url` has the path `/` only because parsing added it (`http://h` → `http://h/`).
+        root: bool,
+    }
+    impl BaseUrl {
+        /// `base` parsed, when its URLs can be built by extending the path: `None` for a base
+        /// that does not parse, has a query or fragment, or is not written as `Url` writes it
+        /// (such a base keeps the per-call parse, which alone gives the same URLs for it).
+        pub fn parse(base: &str) -> Option<Self> {
+            let url = reqwest::Url::parse(base).ok()?;
+            if url.cannot_be_a_base() || url.query().is_some() || url.fragment().is_some() {
+                return None;
+            }
+            let root = if url.as_str() == base {
+                false
+            } else if url.path() == "/" && url.as_str().strip_suffix('/') == Some(base) {
+                true
+            } else {
+                return None;
+            };
+            Some(Self { url, root })
+        }
+        /// Whether `self` is `base` parsed.
+        pub fn is_parsed_from(&self, base: &str) -> bool {
+            let written = self.url.as_str();
+            if self.root {
+                written.strip_suffix('/') == Some(base)
+            } else {
+                written == base
+            }
+        }
+        /// The URL `base + path` (`path` as the operations format it, percent-encoded), or
+        /// `None` when `path` holds a `?` or `#`, which only a whole parse reads as parsing
+        /// `base + path` would.
+        pub fn join(&self, path: &str) -> Option<reqwest::Url> {
+            if path.bytes().any(|b| b == b'?' || b == b'#') {
+                return None;
+            }
+            let mut url = self.url.clone();
+            if self.root {
+                url.set_path(path);
+            } else {
+                let mut full = String::with_capacity(url.path().len() + path.len());
+                full.push_str(url.path());
+                full.push_str(path);
+                url.set_path(&full);
+            }
+            Some(url)
+        }
+    }
+    /// Starts the request of an operation whose URL is `client`'s base URL + `path`; every
+    /// generated operation calls this where progenitor's own client formats
+    /// `format!("{}{path}", baseurl)` and has reqwest parse it. With a parsed [`BaseUrl`]
+    /// the base is not parsed again; without one, this is what progenitor's client does.
+    #[doc(hidden)]
+    pub fn request(
+        client: &crate::Client,
+        method: reqwest::Method,
+        path: fmt::Arguments<'_>,
+    ) -> reqwest::RequestBuilder {
+        let formatted;
+        let path = match path.as_str() {
+            Some(path) => path,
+            None => {
+                formatted = path.to_string();
+                &formatted
+            }
+        };
+        let joined = client
+            .inner
+            .base_url()
+            .filter(|base| base.is_parsed_from(&client.baseurl))
+            .and_then(|base| base.join(path));
+        match joined {
+            Some(url) => client.client.request(method, url),
+            None => client
+                .client
+                .request(method, format!("{}{path}", client.baseurl)),
+        }
+    }
+    /// A response extension holding the whole body, already read (by a transport that reads
+    /// bodies, e.g. to cap them): [`decode`] takes it instead of reading the body again. The
+    /// response's own body holds the same bytes, for code that reads it.
+    #[derive(Clone, Debug)]
+    pub struct Prefetched(pub bytes::Bytes);
     /// What [`Transport::decode_error`] returns.
     pub type DecodeOutcome<'a> = Pin<Box<dyn Future<Output = Option<reqwest::Error>> + Send + 'a>>;
     /// A response of a documented status whose body is not the documented JSON, with
@@ -7310,17 +7409,20 @@ pub mod hooks {
     ) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response
-            .bytes()
-            .await
-            .map_err(progenitor_client::Error::ResponseBodyError)?;
+        let body = match response.extensions().get::<Prefetched>() {
+            Some(Prefetched(body)) => body.clone(),
+            None => response
+                .bytes()
+                .await
+                .map_err(progenitor_client::Error::ResponseBodyError)?,
+        };
         match serde_json::from_slice(&body) {
             Ok(value) => Ok(progenitor_client::ResponseValue::new(
                 value, status, headers,
             )),
             Err(error) => {
                 let failure = DecodeFailure::new(info.operation_id, status, headers, body, error);
-                if let Some(transport) = &inner.0 {
+                if let Repr::Transport(transport) = &inner.0 {
                     if let Some(error) = transport.decode_error(&failure).await {
                         return Err(progenitor_client::Error::CommunicationError(error));
                     }
@@ -7336,23 +7438,53 @@ pub mod hooks {
             }
         }
     }
-    /// The generated client's inner value: the transport its operations go through.
+    /// The generated client's inner value: the transport its operations go through, or,
+    /// without one, the client's base URL parsed once.
     #[derive(Clone, Default)]
-    pub struct Inner(Option<Arc<dyn Transport>>);
+    pub struct Inner(Repr);
+    #[derive(Clone)]
+    enum Repr {
+        Plain(Option<Arc<BaseUrl>>),
+        Transport(Arc<dyn Transport>),
+    }
+    impl Default for Repr {
+        fn default() -> Self {
+            Self::Plain(None)
+        }
+    }
     impl Inner {
         /// Sends every request through `transport`.
         pub fn new(transport: Arc<dyn Transport>) -> Self {
-            Self(Some(transport))
+            Self(Repr::Transport(transport))
         }
         /// Whether a transport is installed (else requests go out once, unchanged).
         pub fn has_transport(&self) -> bool {
-            self.0.is_some()
+            matches!(self.0, Repr::Transport(_))
+        }
+        /// `self` for a client of the base URL `base`: without a transport, `base` parsed
+        /// (a transport has its own, [`Transport::base_url`]). Called by `Client::new_with_client`.
+        #[doc(hidden)]
+        pub fn bind(self, base: &str) -> Self {
+            match self.0 {
+                Repr::Plain(None) => Self(Repr::Plain(BaseUrl::parse(base).map(Arc::new))),
+                repr => Self(repr),
+            }
+        }
+        fn base_url(&self) -> Option<&BaseUrl> {
+            match &self.0 {
+                Repr::Plain(base) => base.as_deref(),
+                Repr::Transport(transport) => transport.base_url(),
+            }
         }
     }
     impl fmt::Debug for Inner {
         fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            let transport = match &self.0 {
+                Repr::Plain(_) => None,
+                Repr::Transport(_) => Some("dyn Transport"),
+            };
             f.debug_struct("Inner")
-                .field("transport", &self.0.as_ref().map(|_| "dyn Transport"))
+                .field("transport", &transport)
                 .finish()
         }
     }
@@ -7363,12 +7495,12 @@ pub mod hooks {
             info: &progenitor_client::OperationInfo,
         ) -> reqwest::Result<reqwest::Response> {
             match &self.inner.0 {
-                Some(transport) => {
+                Repr::Transport(transport) => {
                     transport
                         .execute(&self.client, request, info.operation_id)
                         .await
                 }
-                None => self.client.execute(request).await,
+                Repr::Plain(_) => self.client.execute(request).await,
             }
         }
     }

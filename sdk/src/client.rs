@@ -5,7 +5,7 @@ use std::{fmt, net::IpAddr, sync::Arc, time::Duration};
 use reqwest::{Url, redirect};
 use secrecy::{ExposeSecret, SecretString};
 use uberall_client::{
-    hooks::{DecodeFailure, DecodeOutcome, Exchange, Inner, Transport},
+    hooks::{BaseUrl, DecodeFailure, DecodeOutcome, Exchange, Inner, Transport},
     operations::{self, Operation},
     servers,
 };
@@ -74,12 +74,17 @@ pub(crate) struct ClientInner {
     http: reqwest::Client,
     api_key: Option<SecretHeader>,
     timeout: Duration,
+    /// The limit `http` applies to a request that sets none: `timeout` on the SDK's own
+    /// client, so that most requests need no per-request limit; none on a caller's.
+    http_timeout: Option<Duration>,
     deadline: Duration,
     max_response_bytes: usize,
     retry: RetryConfig,
     auth_scheme: AuthScheme,
     /// Without a trailing slash: the generated operations append their paths to it.
     base_url: String,
+    /// `base_url` parsed for the generated operations to extend (see [`BaseUrl`]).
+    operations_base: Option<BaseUrl>,
     /// `base_url` parsed, as given.
     url: Url,
     /// Where logout is sent; a relative `redirectUrl` in its answer is resolved against it.
@@ -104,6 +109,11 @@ impl ClientInner {
         self.timeout
     }
 
+    /// The limit the connection pool applies to a request that sets none.
+    pub(crate) fn http_timeout(&self) -> Option<Duration> {
+        self.http_timeout
+    }
+
     /// Limit of a whole call.
     pub(crate) fn deadline(&self) -> Duration {
         self.deadline
@@ -121,6 +131,11 @@ impl ClientInner {
     /// The base URL as the generated client takes it (no trailing slash).
     pub(crate) fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// [`Self::base_url`] parsed once, for the generated operations.
+    pub(crate) fn operations_base(&self) -> Option<&BaseUrl> {
+        self.operations_base.as_ref()
     }
 
     /// The base URL as configured.
@@ -274,6 +289,10 @@ impl Transport for ClientInner {
 
     fn decode_error<'a>(&'a self, failure: &'a DecodeFailure) -> DecodeOutcome<'a> {
         transport::decode_error(self, failure)
+    }
+
+    fn base_url(&self) -> Option<&BaseUrl> {
+        self.operations_base()
     }
 }
 
@@ -486,6 +505,7 @@ impl ClientBuilder {
             .as_ref()
             .map(|key| SecretHeader::new("", key.expose_secret(), "API key"))
             .transpose()?;
+        let own_http = self.http_client.is_none();
         let http = match (self.http_client, self.connect_timeout) {
             (Some(_), Some(_)) => {
                 return Err(ConfigError::new(
@@ -503,6 +523,7 @@ impl ClientBuilder {
                 }
                 reqwest::Client::builder()
                     .connect_timeout(connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                    .timeout(self.timeout)
                     .redirect(redirect_policy())
                     .build()
                     .map_err(|err| {
@@ -517,10 +538,12 @@ impl ClientBuilder {
                 http,
                 api_key,
                 timeout: self.timeout,
+                http_timeout: own_http.then_some(self.timeout),
                 deadline: self.deadline,
                 max_response_bytes: self.max_response_bytes,
                 retry: self.retry,
                 auth_scheme: self.auth_scheme,
+                operations_base: BaseUrl::parse(&base),
                 base_url: base,
                 url: base_url,
                 logout_url: Arc::new(logout_url),

@@ -10,7 +10,7 @@ use futures_util::FutureExt as _;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Notify;
 use uberall_client::{
-    hooks::{DecodeFailure, DecodeOutcome, Exchange, Inner, Transport},
+    hooks::{BaseUrl, DecodeFailure, DecodeOutcome, Exchange, Inner, Transport},
     operations::Operation,
 };
 
@@ -289,6 +289,10 @@ impl Transport for SessionCaller {
 
     fn decode_error<'a>(&'a self, failure: &'a DecodeFailure) -> DecodeOutcome<'a> {
         transport::decode_error(self, failure)
+    }
+
+    fn base_url(&self) -> Option<&BaseUrl> {
+        self.client.inner.operations_base()
     }
 }
 

@@ -17,7 +17,7 @@ use reqwest::{
 };
 use tracing::{Instrument, Span, field};
 use uberall_client::{
-    hooks::{DecodeFailure, DecodeOutcome, Exchange},
+    hooks::{DecodeFailure, DecodeOutcome, Exchange, Prefetched},
     operations::Operation,
 };
 
@@ -315,7 +315,10 @@ impl Call<'_> {
         } else {
             (self.inner.timeout(), false)
         };
-        *request.timeout_mut() = Some(limit);
+        // Set only where the pool's own limit differs: the setting costs a map of extensions.
+        if self.inner.http_timeout() != Some(limit) {
+            *request.timeout_mut() = Some(limit);
+        }
         let limit_kind = if deadline_bound {
             (self.inner.deadline(), true)
         } else {
@@ -391,14 +394,15 @@ fn check_origin(base_url: &Url, response: &reqwest::Response) -> Result<(), Erro
 }
 
 /// The success response for the generated code to decode: same status, headers, URL and
-/// body, the body now in memory.
+/// body, the body now in memory, and handed over as read ([`Prefetched`]) so that the
+/// generated decoding does not read it again.
 fn rebuild(buffered: Buffered, url: Url) -> reqwest::Response {
     let Buffered {
         status,
         headers,
         body,
     } = buffered;
-    let mut response = http::Response::new(reqwest::Body::from(body));
+    let mut response = http::Response::new(reqwest::Body::from(body.clone()));
     *response.status_mut() = status;
     *response.headers_mut() = headers;
     // Without its URL (an extension only reqwest's builder can set), reqwest would parse a
@@ -406,6 +410,7 @@ fn rebuild(buffered: Buffered, url: Url) -> reqwest::Response {
     if let Ok(with_url) = http::response::Builder::new().url(url).body(()) {
         *response.extensions_mut() = with_url.into_parts().0.extensions;
     }
+    response.extensions_mut().insert(Prefetched(body));
     reqwest::Response::from(response)
 }
 
@@ -490,6 +495,10 @@ mod tests {
         assert_eq!(response.status(), reqwest::StatusCode::CREATED);
         assert_eq!(response.url(), &url);
         assert_eq!(response.headers()["x-extra"], "1");
+        let Some(Prefetched(prefetched)) = response.extensions().get::<Prefetched>() else {
+            panic!("the body read is not handed over");
+        };
+        assert_eq!(&prefetched[..], b"{}");
         assert_eq!(&response.bytes().await.unwrap()[..], b"{}");
     }
 }

@@ -344,3 +344,89 @@ mod sensitive {
         assert_eq!(built, request);
     }
 }
+
+/// Every operation's URL is its client's base URL parsed once (`hooks::BaseUrl`) and extended
+/// by the operation's formatted path: the same URL as parsing `base + path`, as progenitor's
+/// own client does, for bases with and without a path prefix, path parameters progenitor
+/// percent-encodes, and paths only a whole parse reads right (those are parsed whole).
+mod urls {
+    use uberall_client::hooks::BaseUrl;
+
+    #[test]
+    fn extending_the_parsed_base_gives_the_url_parsing_base_plus_path_gives() {
+        let bases = [
+            "http://h/api",
+            "http://h/api/",
+            "http://h",
+            "http://h/",
+            "http://127.0.0.1:8080/api/v1",
+            "https://sandbox.uberall.com/api",
+            "http://h/a%20b",
+        ];
+        let paths = [
+            "/users/logout",
+            "/locations/42",
+            "/locations/a%2Fb%20c/listings",
+            "/locations/%E2%82%AC",
+            "/x/../y/./z",
+            "/weird?q=1",
+            "/frag#x",
+            "",
+        ];
+        for base in bases {
+            let parsed = BaseUrl::parse(base).unwrap_or_else(|| panic!("{base} not parsed"));
+            assert!(parsed.is_parsed_from(base), "{base}");
+            for path in paths {
+                let whole = reqwest::Url::parse(&format!("{base}{path}")).unwrap();
+                let joined = parsed.join(path);
+                if path.contains(['?', '#']) {
+                    assert_eq!(joined, None, "{base} + {path}: must be parsed whole");
+                } else {
+                    assert_eq!(joined.as_ref(), Some(&whole), "{base} + {path}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bases_written_otherwise_than_url_writes_them_keep_the_whole_parse() {
+        for base in [
+            "HTTP://H/api",
+            "http://h:80/api",
+            "http://h/api?x=1",
+            "not a url",
+        ] {
+            assert!(BaseUrl::parse(base).is_none(), "{base}");
+        }
+        let parsed = BaseUrl::parse("http://h/api").unwrap();
+        assert!(!parsed.is_parsed_from("http://other/api"));
+        assert!(!parsed.is_parsed_from("http://h/api/"));
+    }
+
+    /// The bare client reaches the route under a base with a path prefix, through the parsed
+    /// base, and through the whole parse for a base `Url` writes otherwise.
+    #[tokio::test]
+    async fn a_base_with_a_path_prefix_reaches_the_prefixed_route() {
+        use axum::{Router, routing::post};
+        let app = Router::new().route(
+            "/api/v2/users/logout",
+            post(|| async {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    super::OK_BODY,
+                )
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        for base in [
+            format!("http://{addr}/api/v2"),
+            format!("http://{addr}/api/x/../v2"),
+        ] {
+            let client = uberall_client::Client::new(&base, Default::default());
+            let response = client.post_users_logout().send().await.unwrap();
+            assert_eq!(response.status(), 200, "{base}");
+        }
+    }
+}

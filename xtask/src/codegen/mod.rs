@@ -5,7 +5,8 @@
 //! * [`sensitive`]: `types::Sensitive`, the type of every secret field;
 //! * [`operations`]: the `operations` table;
 //! * [`hooks`]: the `hooks` module, the seam to the SDK's transport, which every operation's
-//!   decoding goes through ([`decode_hook`]);
+//!   decoding goes through ([`decode_hook`]) and whose URLs extend a base URL parsed once
+//!   ([`url_hook`]);
 //! * [`servers`]: the `servers` module.
 //!
 //! Fixed Rust lives in `templates/` as real source files, spliced in with `include_str!`:
@@ -19,6 +20,7 @@ mod hooks;
 mod operations;
 mod sensitive;
 mod servers;
+pub mod url_hook;
 
 use std::fmt;
 use std::io::Write;
@@ -96,6 +98,7 @@ pub fn generate(spec: &OpenAPI) -> Result<String, CodegenError> {
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| CodegenError(format!("progenitor produced unparsable code: {e}")))?;
     decode_hook::install(&mut file, spec)?;
+    url_hook::install(&mut file)?;
 
     let types = file
         .items
