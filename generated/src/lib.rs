@@ -7036,22 +7036,20 @@ pub mod builder {
         ///Sends a `GET` request to `/users/me`
         pub async fn send(self) -> Result<ResponseValue<types::GetUsersMeEnvelope>, Error<()>> {
             let Self { client } = self;
-            let url = format!("{}/users/me", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
+            let mut request =
+                crate::hooks::request(client, ::reqwest::Method::GET, format_args!("/users/me"))
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()?;
             let info = OperationInfo {
                 operation_id: "get_users_me",
             };
