@@ -6758,7 +6758,7 @@ pub mod types {
 ///
 ///Version: 20250708
 pub struct Client {
-    pub(crate) baseurl: String,
+    pub(crate) baseurl: ::std::sync::Arc<str>,
     pub(crate) client: reqwest::Client,
     pub(crate) inner: crate::hooks::Inner,
 }
@@ -6792,7 +6792,7 @@ impl Client {
         inner: crate::hooks::Inner,
     ) -> Self {
         Self {
-            baseurl: baseurl.to_string(),
+            baseurl: ::std::sync::Arc::from(baseurl),
             client,
             inner: inner.bind(baseurl),
         }
@@ -6803,7 +6803,7 @@ impl ClientInfo<crate::hooks::Inner> for Client {
         "20250708"
     }
     fn baseurl(&self) -> &str {
-        self.baseurl.as_str()
+        &self.baseurl
     }
     fn client(&self) -> &reqwest::Client {
         &self.client
@@ -7484,6 +7484,26 @@ pub mod hooks {
             f.debug_struct("Inner")
                 .field("transport", &transport)
                 .finish()
+        }
+    }
+    impl crate::Client {
+        /// A client of the same base URL and connection pool whose requests go through
+        /// `inner`: what `Client::new_with_client(self.baseurl(), self.client().clone(), inner)`
+        /// gives, without copying the base URL (the clients share it) or parsing it again for a
+        /// transport. For one client per caller, e.g. per session, made from one prototype.
+        pub fn with_inner(&self, inner: Inner) -> Self {
+            let inner = match inner.0 {
+                Repr::Plain(None) => match &self.inner.0 {
+                    Repr::Plain(Some(base)) => Inner(Repr::Plain(Some(Arc::clone(base)))),
+                    _ => Inner::default().bind(&self.baseurl),
+                },
+                repr => Inner(repr),
+            };
+            Self {
+                baseurl: Arc::clone(&self.baseurl),
+                client: self.client.clone(),
+                inner,
+            }
         }
     }
     impl progenitor_client::ClientHooks<Inner> for crate::Client {

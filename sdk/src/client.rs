@@ -5,6 +5,7 @@ use std::{fmt, net::IpAddr, sync::Arc, time::Duration};
 use reqwest::{Url, redirect};
 use secrecy::{ExposeSecret, SecretString};
 use uberall_client::{
+    ClientInfo as _,
     hooks::{BaseUrl, DecodeFailure, DecodeOutcome, Exchange, Inner, Transport},
     operations::{self, Operation},
     servers,
@@ -71,7 +72,6 @@ pub struct Client {
 
 /// The configuration every clone of a [`Client`] shares; read by the transport and sessions.
 pub(crate) struct ClientInner {
-    http: reqwest::Client,
     api_key: Option<SecretHeader>,
     timeout: Duration,
     /// The limit `http` applies to a request that sets none: `timeout` on the SDK's own
@@ -81,9 +81,13 @@ pub(crate) struct ClientInner {
     max_response_bytes: usize,
     retry: RetryConfig,
     auth_scheme: AuthScheme,
-    /// Without a trailing slash: the generated operations append their paths to it.
-    base_url: String,
-    /// `base_url` parsed for the generated operations to extend (see [`BaseUrl`]).
+    /// The generated client every session's and [`Client::api`]'s is made from
+    /// (`with_inner`): they share its base URL (without a trailing slash: the operations
+    /// append their paths to it) and its connection pool, the one every request uses, instead
+    /// of each copying the URL. Its own requests would bypass the SDK, so it never sends any.
+    prototype: uberall_client::Client,
+    /// The prototype's base URL parsed for the generated operations to extend (see
+    /// [`BaseUrl`]).
     operations_base: Option<BaseUrl>,
     /// `base_url` parsed, as given.
     url: Url,
@@ -94,11 +98,6 @@ pub(crate) struct ClientInner {
 }
 
 impl ClientInner {
-    /// The connection pool.
-    pub(crate) fn http(&self) -> &reqwest::Client {
-        &self.http
-    }
-
     /// The API key, sent as `X-API-KEY`.
     pub(crate) fn api_key(&self) -> Option<&SecretHeader> {
         self.api_key.as_ref()
@@ -128,9 +127,10 @@ impl ClientInner {
         &self.retry
     }
 
-    /// The base URL as the generated client takes it (no trailing slash).
-    pub(crate) fn base_url(&self) -> &str {
-        &self.base_url
+    /// A generated client of this client's base URL and connection pool whose requests go
+    /// through `transport`; it shares the base URL rather than copying it.
+    pub(crate) fn generated(&self, transport: Arc<dyn Transport>) -> uberall_client::Client {
+        self.prototype.with_inner(Inner::new(transport))
     }
 
     /// [`Self::base_url`] parsed once, for the generated operations.
@@ -220,15 +220,11 @@ impl Client {
     /// # Ok(()) }
     /// ```
     ///
-    /// Cheap: a handle on the client's shared state and connection pool (it copies the base
-    /// URL, as the generated client keeps its own).
+    /// Cheap: reference counts on the client's shared state, base URL and connection pool;
+    /// nothing is copied.
     pub fn api(&self) -> uberall_client::Client {
         let inner = &self.inner;
-        uberall_client::Client::new_with_client(
-            inner.base_url(),
-            inner.http().clone(),
-            Inner::new(Arc::clone(inner) as Arc<dyn Transport>),
-        )
+        inner.generated(Arc::clone(inner) as Arc<dyn Transport>)
     }
 
     /// Logs a user in (`POST /users/login`) and opens a [`Session`] holding the token: see
@@ -300,7 +296,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &self.inner;
         f.debug_struct("Client")
-            .field("base_url", &inner.base_url)
+            .field("base_url", &inner.prototype.baseurl())
             .field("api_key", &inner.api_key)
             .field("auth_scheme", &inner.auth_scheme)
             .field("timeout", &inner.timeout)
@@ -531,11 +527,12 @@ impl ClientBuilder {
                     })?
             }
         };
-        let base = base_url.as_str().trim_end_matches('/').to_owned();
-        let logout_url = operation_url(&base, operations::POST_USERS_LOGOUT.path)?;
+        let base = base_url.as_str().trim_end_matches('/');
+        let logout_url = operation_url(base, operations::POST_USERS_LOGOUT.path)?;
         Ok(Client {
             inner: Arc::new(ClientInner {
-                http,
+                prototype: uberall_client::Client::new_with_client(base, http, Inner::default()),
+                operations_base: BaseUrl::parse(base),
                 api_key,
                 timeout: self.timeout,
                 http_timeout: own_http.then_some(self.timeout),
@@ -543,8 +540,6 @@ impl ClientBuilder {
                 max_response_bytes: self.max_response_bytes,
                 retry: self.retry,
                 auth_scheme: self.auth_scheme,
-                operations_base: BaseUrl::parse(&base),
-                base_url: base,
                 url: base_url,
                 logout_url: Arc::new(logout_url),
                 operations: self.operations,
@@ -690,7 +685,7 @@ mod tests {
     fn operations_keep_the_base_path() {
         for base in ["https://uberall.com/api", "https://uberall.com/api/"] {
             let client = Client::builder().base_url(base).build().unwrap();
-            assert_eq!(client.inner.base_url, "https://uberall.com/api");
+            assert_eq!(client.inner.prototype.baseurl(), "https://uberall.com/api");
             assert_eq!(
                 client.inner.logout_url.as_str(),
                 "https://uberall.com/api/users/logout"

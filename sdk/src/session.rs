@@ -10,7 +10,7 @@ use futures_util::FutureExt as _;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Notify;
 use uberall_client::{
-    hooks::{BaseUrl, DecodeFailure, DecodeOutcome, Exchange, Inner, Transport},
+    hooks::{BaseUrl, DecodeFailure, DecodeOutcome, Exchange, Transport},
     operations::Operation,
 };
 
@@ -30,12 +30,12 @@ use crate::{
 /// Every clone shares one state: once any clone logs out, all of them are ended. `Session`
 /// is `Send + Sync`; its `Debug` shows no token.
 ///
-/// **Cost.** A live session holds about 150 B of heap beyond the token's own bytes (one
-/// shared block, a copy of the base URL, `Bearer ` and the reference count of the token's
-/// bytes as sent), so thousands of them are cheap. The handle itself is 56 B: it carries the generated client by value, so that
-/// [`api`](Session::api) hands out a reference and a call builds nothing. Cloning costs two
-/// reference counts and one copy of the base URL (the generated client owns its own); clone
-/// once per task, not per call.
+/// **Cost.** A live session holds about 130 B of heap beyond the token's own bytes (one
+/// shared block, `Bearer ` and, once it has sent a call, the reference count of the token's
+/// bytes as sent), so thousands of them are cheap; the base URL and connection pool are the
+/// [`Client`]'s, shared. The handle itself is 48 B: it carries the generated client by
+/// value, so that [`api`](Session::api) hands out a reference and a call builds nothing.
+/// Cloning a session takes reference counts and allocates nothing.
 ///
 /// Calling the API: [`api`](Session::api) hands out the generated client bound to this
 /// session; every operation it has goes through the session's credentials and the client's
@@ -62,7 +62,7 @@ use crate::{
 pub struct Session {
     /// The generated client bound to this session, built once so that [`Session::api`]
     /// costs nothing. Held by value, not behind another shared block: that block would add
-    /// 16 B of heap header and 48 B of client to every live session. Its transport is
+    /// 16 B of heap header and 40 B of client to every live session. Its transport is
     /// `caller` (the generated client offers no way back to it, hence the second field).
     api: uberall_client::Client,
     caller: Arc<SessionCaller>,
@@ -74,8 +74,9 @@ pub struct Session {
 /// generated client holding what holds it would never be freed).
 ///
 /// One heap block of 96 B per session (16 of them the `Arc`'s counts); the budget of
-/// `cargo bench --bench memory` is 128 B beyond the token, and the base URL copy and
-/// `Bearer ` share it. Hence one lock for token and phase, and the login's extras boxed.
+/// `cargo bench --bench memory` is 128 B beyond the token, and `Bearer ` and the token
+/// bytes' reference count (24 B, from the first request on) share it. Hence one lock for
+/// token and phase, and the login's extras boxed.
 pub(crate) struct SessionCaller {
     client: Client,
     state: Mutex<State>,
@@ -342,12 +343,10 @@ impl Session {
             }),
             login,
         });
-        let inner = &caller.client.inner;
-        let api = uberall_client::Client::new_with_client(
-            inner.base_url(),
-            inner.http().clone(),
-            Inner::new(Arc::clone(&caller) as Arc<dyn Transport>),
-        );
+        let api = caller
+            .client
+            .inner
+            .generated(Arc::clone(&caller) as Arc<dyn Transport>);
         Self { api, caller }
     }
 
@@ -657,8 +656,10 @@ mod tests {
     #[cfg(target_pointer_width = "64")]
     fn the_shared_state_fits_the_memory_budget() {
         // The heap a session holds is measured by `cargo bench --bench memory`; this guards
-        // the layout that figure rests on: one 16 + 80 B block beside the base URL and the
-        // token's bytes, and the generated client by value in the handle.
+        // the layout that figure rests on: one 16 + 80 B block beside the token's bytes, and
+        // the generated client by value in the handle, sharing the client's base URL (no
+        // copy of it per session).
+        assert_eq!(std::mem::size_of::<uberall_client::Client>(), 40);
         assert_eq!(std::mem::size_of::<SessionCaller>(), 80);
         assert_eq!(
             std::mem::size_of::<Session>(),

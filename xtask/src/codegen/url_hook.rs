@@ -7,15 +7,22 @@
 //! `crate::hooks::request(client, ::reqwest::Method::POST, format_args!("/users/{}", ..))`,
 //! which extends a `hooks::BaseUrl` by the path, the same URL (see the template's
 //! `hooks::request`). The client's constructor binds its base URL to its `hooks::Inner`
-//! (`inner: inner.bind(baseurl)`). The rewrite relies on the shape of progenitor's output, so
-//! it checks that shape: a `send()` whose URL it cannot rewrite, or a constructor it cannot
-//! find, stops generation with a message saying so.
+//! (`inner: inner.bind(baseurl)`).
+//!
+//! The client keeps its base URL as a shared `Arc<str>` instead of progenitor's `String`, so
+//! that clients made from one another (`hooks`' `Client::with_inner`, one per SDK session)
+//! share one copy rather than each allocating its own. The rewrites rely on the shape of
+//! progenitor's output, so they check that shape: a `send()` whose URL cannot be rewritten, or
+//! a field, constructor or accessor not found as expected, stops generation with a message
+//! saying so.
 
+use quote::ToTokens;
 use syn::visit_mut::{self, VisitMut};
 
 use super::CodegenError;
 
-/// Rewrites every operation's URL in `file` and binds the base URL in `Client`'s constructor.
+/// Rewrites every operation's URL in `file`, shares `Client`'s base URL and binds it in the
+/// constructor.
 pub fn install(file: &mut syn::File) -> Result<(), CodegenError> {
     let mut rewriter = Rewriter::default();
     rewriter.visit_file_mut(file);
@@ -27,13 +34,22 @@ pub fn install(file: &mut syn::File) -> Result<(), CodegenError> {
             "no operation formats `<client>.baseurl` into its URL",
         ));
     }
-    if rewriter.constructors != 1 {
-        return Err(broken(&format!(
-            "expected one `Self {{ baseurl: baseurl.to_string(), client, inner }}` in \
-             Client::new_with_client, found {}",
-            rewriter.constructors
-        )));
-    }
+    let expect = |found: usize, what: &str| {
+        if found == 1 {
+            Ok(())
+        } else {
+            Err(broken(&format!("expected one {what}, found {found}")))
+        }
+    };
+    expect(
+        rewriter.constructors,
+        "`Self { baseurl: baseurl.to_string(), client, inner }` in Client::new_with_client",
+    )?;
+    expect(rewriter.fields, "`baseurl: String` field in `struct Client`")?;
+    expect(
+        rewriter.accessors,
+        "`fn baseurl(&self) -> &str { self.baseurl.as_str() }`",
+    )?;
     Ok(())
 }
 
@@ -48,14 +64,36 @@ fn broken(what: &str) -> CodegenError {
 struct Rewriter {
     operations: usize,
     constructors: usize,
+    fields: usize,
+    accessors: usize,
     problems: Vec<String>,
 }
 
 impl VisitMut for Rewriter {
+    fn visit_item_struct_mut(&mut self, item: &mut syn::ItemStruct) {
+        if item.ident != "Client" {
+            return;
+        }
+        for field in &mut item.fields {
+            let is_string = matches!(&field.ty, syn::Type::Path(p) if p.path.is_ident("String"));
+            if field.ident.as_ref().is_some_and(|f| f == "baseurl") && is_string {
+                field.ty = syn::parse_quote!(::std::sync::Arc<str>);
+                self.fields += 1;
+            }
+        }
+    }
+
     fn visit_impl_item_fn_mut(&mut self, function: &mut syn::ImplItemFn) {
         let name = function.sig.ident.to_string();
         if name == "new_with_client" {
             bind_constructor(function, self);
+            return;
+        }
+        if name == "baseurl" {
+            if same(&function.block, quote::quote!({ self.baseurl.as_str() })) {
+                function.block = syn::parse_quote!({ &self.baseurl });
+                self.accessors += 1;
+            }
             return;
         }
         let Some((index, url)) = find_url(&function.block) else {
@@ -183,7 +221,7 @@ impl VisitMut for Rewrite {
 }
 
 /// Rewrites `Self { baseurl: baseurl.to_string(), client, inner }` into
-/// `Self { baseurl: .., client, inner: inner.bind(baseurl) }`.
+/// `Self { baseurl: ::std::sync::Arc::from(baseurl), client, inner: inner.bind(baseurl) }`.
 fn bind_constructor(function: &mut syn::ImplItemFn, rewriter: &mut Rewriter) {
     struct Bind(usize);
     impl VisitMut for Bind {
@@ -198,18 +236,31 @@ fn bind_constructor(function: &mut syn::ImplItemFn, rewriter: &mut Rewriter) {
             if !value.path.is_ident("Self") || !named("baseurl") || !named("client") {
                 return;
             }
+            let (mut shared, mut bound) = (false, false);
             for field in &mut value.fields {
-                if matches!(&field.member, syn::Member::Named(m) if m == "inner")
+                let syn::Member::Named(member) = &field.member else {
+                    continue;
+                };
+                if member == "baseurl" && same(&field.expr, quote::quote!(baseurl.to_string())) {
+                    field.expr = syn::parse_quote!(::std::sync::Arc::from(baseurl));
+                    shared = true;
+                } else if member == "inner"
                     && matches!(&field.expr, syn::Expr::Path(p) if p.path.is_ident("inner"))
                 {
                     field.colon_token = Some(Default::default());
                     field.expr = syn::parse_quote!(inner.bind(baseurl));
-                    self.0 += 1;
+                    bound = true;
                 }
             }
+            self.0 += usize::from(shared && bound);
         }
     }
     let mut bind = Bind(0);
     bind.visit_block_mut(&mut function.block);
     rewriter.constructors += bind.0;
+}
+
+/// Whether `code` is `expected`, token for token.
+fn same(code: &impl ToTokens, expected: proc_macro2::TokenStream) -> bool {
+    code.to_token_stream().to_string() == expected.to_string()
 }

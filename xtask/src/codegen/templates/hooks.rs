@@ -367,6 +367,28 @@ impl fmt::Debug for Inner {
     }
 }
 
+impl crate::Client {
+    /// A client of the same base URL and connection pool whose requests go through
+    /// `inner`: what `Client::new_with_client(self.baseurl(), self.client().clone(), inner)`
+    /// gives, without copying the base URL (the clients share it) or parsing it again for a
+    /// transport. For one client per caller, e.g. per session, made from one prototype.
+    pub fn with_inner(&self, inner: Inner) -> Self {
+        let inner = match inner.0 {
+            // No transport: this client's own parsed base, when it has one, serves as is.
+            Repr::Plain(None) => match &self.inner.0 {
+                Repr::Plain(Some(base)) => Inner(Repr::Plain(Some(Arc::clone(base)))),
+                _ => Inner::default().bind(&self.baseurl),
+            },
+            repr => Inner(repr),
+        };
+        Self {
+            baseurl: Arc::clone(&self.baseurl),
+            client: self.client.clone(),
+            inner,
+        }
+    }
+}
+
 impl progenitor_client::ClientHooks<Inner> for crate::Client {
     async fn exec(
         &self,
