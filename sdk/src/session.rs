@@ -667,6 +667,18 @@ mod tests {
         );
     }
 
+    #[test]
+    fn sessions_share_the_clients_base_url() {
+        use uberall_client::ClientInfo as _;
+        let client = Client::builder().build().unwrap();
+        let (one, other) = (client.session("one"), client.session("other"));
+        let url = one.api().baseurl();
+        assert_eq!(url, crate::PRODUCTION_BASE_URL.trim_end_matches('/'));
+        assert!(std::ptr::eq(url, other.api().baseurl()), "no copy per session");
+        assert!(std::ptr::eq(url, one.clone().api().baseurl()), "no copy per clone");
+        assert!(std::ptr::eq(url, client.api().baseurl()));
+    }
+
     #[tokio::test]
     async fn invalid_token_fails_without_sending() {
         let client = Client::builder()

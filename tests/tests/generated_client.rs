@@ -430,3 +430,53 @@ mod urls {
         }
     }
 }
+
+/// `Client::with_inner`: a client made from another shares its base URL and pool, and its
+/// requests go through the inner value it was given, not the prototype's.
+mod with_inner {
+    use std::sync::{Arc, Mutex};
+
+    use uberall_client::ClientInfo as _;
+    use uberall_client::hooks::{Exchange, Inner, Transport};
+
+    /// Sends each request once and records which operation it was.
+    #[derive(Default)]
+    struct Recording(Mutex<Vec<&'static str>>);
+
+    impl Transport for Recording {
+        fn execute<'a>(
+            &'a self,
+            client: &'a reqwest::Client,
+            request: reqwest::Request,
+            operation_id: &'static str,
+        ) -> Exchange<'a> {
+            self.0.lock().expect("lock").push(operation_id);
+            Box::pin(client.execute(request))
+        }
+    }
+
+    #[tokio::test]
+    async fn shares_the_base_url_and_sends_through_its_own_inner() {
+        let base = super::serve(200, super::OK_BODY, "application/json").await;
+        let prototype = uberall_client::Client::new(&base, Inner::default());
+        let transport = Arc::new(Recording::default());
+        let made = prototype.with_inner(Inner::new(transport.clone()));
+        assert_eq!(made.baseurl(), base);
+        assert!(
+            std::ptr::eq(made.baseurl(), prototype.baseurl()),
+            "the base URL is shared, not copied"
+        );
+        assert!(made.inner().has_transport() && !prototype.inner().has_transport());
+
+        let envelope = made.post_users_logout().send().await.expect("sent");
+        assert_eq!(envelope.into_inner().status, super::Status::Success);
+        assert_eq!(*transport.0.lock().expect("lock"), ["post_users_logout"]);
+
+        // Without a transport it sends as the prototype does, and the transport sees nothing.
+        let plain = made.with_inner(Inner::default());
+        assert!(!plain.inner().has_transport());
+        plain.post_users_logout().send().await.expect("sent");
+        prototype.post_users_logout().send().await.expect("sent");
+        assert_eq!(transport.0.lock().expect("lock").len(), 1);
+    }
+}
