@@ -674,8 +674,14 @@ mod tests {
         let (one, other) = (client.session("one"), client.session("other"));
         let url = one.api().baseurl();
         assert_eq!(url, crate::PRODUCTION_BASE_URL.trim_end_matches('/'));
-        assert!(std::ptr::eq(url, other.api().baseurl()), "no copy per session");
-        assert!(std::ptr::eq(url, one.clone().api().baseurl()), "no copy per clone");
+        assert!(
+            std::ptr::eq(url, other.api().baseurl()),
+            "no copy per session"
+        );
+        assert!(
+            std::ptr::eq(url, one.clone().api().baseurl()),
+            "no copy per clone"
+        );
         assert!(std::ptr::eq(url, client.api().baseurl()));
     }
 

@@ -45,7 +45,10 @@ pub fn install(file: &mut syn::File) -> Result<(), CodegenError> {
         rewriter.constructors,
         "`Self { baseurl: baseurl.to_string(), client, inner }` in Client::new_with_client",
     )?;
-    expect(rewriter.fields, "`baseurl: String` field in `struct Client`")?;
+    expect(
+        rewriter.fields,
+        "`baseurl: String` field in `struct Client`",
+    )?;
     expect(
         rewriter.accessors,
         "`fn baseurl(&self) -> &str { self.baseurl.as_str() }`",
