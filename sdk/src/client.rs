@@ -74,8 +74,8 @@ pub struct Client {
 pub(crate) struct ClientInner {
     api_key: Option<SecretHeader>,
     timeout: Duration,
-    /// The limit `http` applies to a request that sets none: `timeout` on the SDK's own
-    /// client, so that most requests need no per-request limit; none on a caller's.
+    /// The limit the connection pool applies to a request that sets none: `timeout` on the
+    /// SDK's own client, so that most requests need no per-request limit; none on a caller's.
     http_timeout: Option<Duration>,
     deadline: Duration,
     max_response_bytes: usize,
@@ -133,7 +133,7 @@ impl ClientInner {
         self.prototype.with_inner(Inner::new(transport))
     }
 
-    /// [`Self::base_url`] parsed once, for the generated operations.
+    /// The base URL the generated clients share, parsed once for their operations.
     pub(crate) fn operations_base(&self) -> Option<&BaseUrl> {
         self.operations_base.as_ref()
     }
