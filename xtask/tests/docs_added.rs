@@ -82,9 +82,10 @@ fn the_suite_stays_green_with_docs_of_every_shape_added() {
         );
     }
     // The added value joins the one pooled `Status`, so the seed's tests now see it as known.
+    let before = fs::read_to_string(workspace().join("generated/src/lib.rs")).expect("lib.rs");
     assert!(
-        client.contains("MethodNotAllowed"),
-        "Status gained METHOD_NOT_ALLOWED"
+        !before.contains("DocsAddedTestStatus") && client.contains("DocsAddedTestStatus"),
+        "Status gained DOCS_ADDED_TEST_STATUS, which no doc of the repo lists"
     );
 
     // Inside the real target dir (not the one the running `cargo test` holds locked).
