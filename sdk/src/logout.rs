@@ -184,8 +184,8 @@ pub(crate) fn outcome(
         .redirect_url
         .filter(|raw| !raw.trim().is_empty());
     let redirect_shows_secret = redirect
-        .as_ref()
-        .is_some_and(|raw| redactor.scrub(raw.clone()) != *raw);
+        .as_deref()
+        .is_some_and(|raw| redactor.finds_in(raw));
     Ok(LogoutOutcome {
         redirect: redirect.map(|raw| (raw, Arc::clone(request_url))),
         redirect_shows_secret,
@@ -196,11 +196,12 @@ pub(crate) fn outcome(
     })
 }
 
-fn scrub_all(values: Vec<Value>, redactor: &Redactor<'_>) -> Vec<Value> {
+/// In place: most envelopes carry no warnings, and an empty list then costs nothing.
+fn scrub_all(mut values: Vec<Value>, redactor: &Redactor<'_>) -> Vec<Value> {
+    for value in &mut values {
+        *value = redactor.scrub_value(std::mem::take(value));
+    }
     values
-        .into_iter()
-        .map(|v| redactor.scrub_value(v))
-        .collect()
 }
 
 #[cfg(test)]
