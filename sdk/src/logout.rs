@@ -54,7 +54,9 @@ pub struct LogoutOutcome {
     redirect: Option<(String, Arc<Url>)>,
     /// Whether `redirect` holds a credential, which `Debug` then does not show.
     redirect_shows_secret: bool,
-    resolved: OnceLock<Option<Url>>,
+    /// Boxed: a `Url` inline would double the outcome's size, which every logout moves
+    /// around several times, for the sake of callers that ask for it.
+    resolved: OnceLock<Option<Box<Url>>>,
     message: Option<String>,
     warnings: Vec<Value>,
     already_logged_out: bool,
@@ -69,9 +71,9 @@ impl LogoutOutcome {
         self.resolved
             .get_or_init(|| {
                 let (raw, request_url) = self.redirect.as_ref()?;
-                resolve_redirect(raw, request_url)
+                resolve_redirect(raw, request_url).map(Box::new)
             })
-            .as_ref()
+            .as_deref()
     }
 
     /// The envelope's `message`, if any (credentials redacted).
