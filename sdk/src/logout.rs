@@ -54,7 +54,9 @@ pub struct LogoutOutcome {
     redirect: Option<(String, Arc<Url>)>,
     /// Whether `redirect` holds a credential, which `Debug` then does not show.
     redirect_shows_secret: bool,
-    resolved: OnceLock<Option<Url>>,
+    /// Boxed: a `Url` inline would double the outcome's size, which every logout moves
+    /// around several times, for the sake of callers that ask for it.
+    resolved: OnceLock<Option<Box<Url>>>,
     message: Option<String>,
     warnings: Vec<Value>,
     already_logged_out: bool,
@@ -69,9 +71,9 @@ impl LogoutOutcome {
         self.resolved
             .get_or_init(|| {
                 let (raw, request_url) = self.redirect.as_ref()?;
-                resolve_redirect(raw, request_url)
+                resolve_redirect(raw, request_url).map(Box::new)
             })
-            .as_ref()
+            .as_deref()
     }
 
     /// The envelope's `message`, if any (credentials redacted).
@@ -184,8 +186,8 @@ pub(crate) fn outcome(
         .redirect_url
         .filter(|raw| !raw.trim().is_empty());
     let redirect_shows_secret = redirect
-        .as_ref()
-        .is_some_and(|raw| redactor.scrub(raw.clone()) != *raw);
+        .as_deref()
+        .is_some_and(|raw| redactor.finds_in(raw));
     Ok(LogoutOutcome {
         redirect: redirect.map(|raw| (raw, Arc::clone(request_url))),
         redirect_shows_secret,
@@ -196,11 +198,12 @@ pub(crate) fn outcome(
     })
 }
 
-fn scrub_all(values: Vec<Value>, redactor: &Redactor<'_>) -> Vec<Value> {
+/// In place: most envelopes carry no warnings, and an empty list then costs nothing.
+fn scrub_all(mut values: Vec<Value>, redactor: &Redactor<'_>) -> Vec<Value> {
+    for value in &mut values {
+        *value = redactor.scrub_value(std::mem::take(value));
+    }
     values
-        .into_iter()
-        .map(|v| redactor.scrub_value(v))
-        .collect()
 }
 
 #[cfg(test)]

@@ -108,26 +108,32 @@ impl Drop for SecretHeader {
 /// string (`\/`, `\"`, `\\`, in a body excerpt) or percent-encoded (in a URL, anywhere).
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Redactor<'a> {
-    /// Each secret, and whether escaping changes it.
-    secrets: [(&'a str, bool); 2],
+    /// The credentials as stored: their text is taken (a UTF-8 check of each) only when
+    /// there is something to scrub, which most calls never have.
+    secrets: [Option<&'a SecretHeader>; 2],
 }
 
 pub(crate) const REDACTED: &str = "[REDACTED]";
 
 impl<'a> Redactor<'a> {
     pub(crate) fn new(token: Option<&'a SecretHeader>, api_key: Option<&'a SecretHeader>) -> Self {
-        let entry = |secret: Option<&'a SecretHeader>| {
-            secret.map_or(("", false), |s| (s.secret(), s.escapes))
-        };
         Self {
-            secrets: [entry(token), entry(api_key)],
+            secrets: [token, api_key],
         }
+    }
+
+    /// Each secret that is set, and whether escaping changes it.
+    fn each(&self) -> impl Iterator<Item = (&'a str, bool)> {
+        self.secrets
+            .into_iter()
+            .flatten()
+            .map(|s| (s.secret(), s.escapes))
+            .filter(|(secret, _)| !secret.is_empty())
     }
 
     /// The longest form a secret can take in raw text (percent-encoded: 3 bytes a byte).
     pub(crate) fn longest(&self) -> usize {
-        self.secrets
-            .iter()
+        self.each()
             .map(|(secret, _)| secret.len() * 3)
             .max()
             .unwrap_or(0)
@@ -135,10 +141,7 @@ impl<'a> Redactor<'a> {
 
     /// `text` with every form of every secret replaced; no copy when there is none.
     pub(crate) fn scrub(&self, mut text: String) -> String {
-        for (secret, escapes) in self.secrets {
-            if secret.is_empty() {
-                continue;
-            }
+        for (secret, escapes) in self.each() {
             text = replace(text, secret);
             if escapes {
                 for form in escaped_forms(secret) {
@@ -147,6 +150,15 @@ impl<'a> Redactor<'a> {
             }
         }
         text
+    }
+
+    /// Whether `text` holds any form of any secret (what [`scrub`](Self::scrub) would
+    /// replace), without copying `text`.
+    pub(crate) fn finds_in(&self, text: &str) -> bool {
+        self.each().any(|(secret, escapes)| {
+            text.contains(secret)
+                || (escapes && escaped_forms(secret).iter().any(|f| text.contains(&**f)))
+        })
     }
 
     /// Every string inside a decoded JSON value, keys included.
@@ -272,6 +284,8 @@ mod tests {
             "echo: Bearer [REDACTED] / [REDACTED] / [REDACTED]"
         );
         assert_eq!(Redactor::default().scrub("plain".into()), "plain");
+        assert!(redactor.finds_in("a key-xyz b") && redactor.finds_in("tok-abc"));
+        assert!(!redactor.finds_in("tok-ab key-xy") && !Redactor::default().finds_in("x"));
         let value = serde_json::json!({"k": "tok-abc", "key-xyz": ["key-xyzkey-xyz", 1]});
         assert_eq!(
             redactor.scrub_value(value),
@@ -297,6 +311,7 @@ mod tests {
         ] {
             let shown = redactor.scrub(format!("echo {echoed} end"));
             assert_eq!(shown, "echo [REDACTED] end", "{echoed}");
+            assert!(redactor.finds_in(echoed), "{echoed}");
         }
     }
 }

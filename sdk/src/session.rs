@@ -554,8 +554,11 @@ impl Session {
         let caller = &*self.caller;
         match self.api().post_users_logout().send().await {
             Ok(response) => {
-                let token = caller.state().token.clone().ok();
-                let redactor = Redactor::new(token.as_ref(), caller.client.inner.api_key());
+                // Under the lock rather than with a clone of the token: reading the outcome
+                // awaits nothing, and scrubs only what the envelope carries as text.
+                let state = caller.state();
+                let redactor =
+                    Redactor::new(state.token.as_ref().ok(), caller.client.inner.api_key());
                 logout::outcome(response, caller.client.inner.logout_url(), &redactor)
             }
             Err(err) => match Error::from(err) {
