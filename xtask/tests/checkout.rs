@@ -10,6 +10,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 #[path = "common/scratch.rs"]
+#[allow(dead_code)] // this test copies trees but runs cargo its own way (two target dirs)
 mod scratch;
 use scratch::{copy_dir, with_members};
 

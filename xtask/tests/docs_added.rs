@@ -14,15 +14,13 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Instant;
 
 #[path = "common/run.rs"]
 mod run;
 #[path = "common/scratch.rs"]
 mod scratch;
 use run::{text, xtask};
-use scratch::{copy_dir, with_members};
+use scratch::{cargo_in, copy_dir, with_members};
 
 /// Docs added to the scratch tree, from `tests/fixtures/`.
 const DOCS: [&str; 4] = [
@@ -88,35 +86,16 @@ fn the_suite_stays_green_with_docs_of_every_shape_added() {
         "Status gained DOCS_ADDED_TEST_STATUS, which no doc of the repo lists"
     );
 
-    // Inside the real target dir (not the one the running `cargo test` holds locked).
-    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .expect("target dir")
-        .join("scratch-sdk");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let started = Instant::now();
-    let mut command = Command::new(cargo);
-    command.args(["test", "--offline", "-p", "uberall-tests"]);
+    let mut args = vec!["test", "-p", "uberall-tests"];
     for target in TARGETS {
-        command.args(["--test", target]);
+        args.extend(["--test", target]);
     }
-    let out = command
-        .arg("--manifest-path")
-        .arg(root.join("Cargo.toml"))
-        .current_dir(root)
-        .env("CARGO_TARGET_DIR", &target_dir)
-        .output()
-        .expect("run cargo test");
-    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-    eprintln!(
-        "built and ran {TARGETS:?} in {:.1?} (target dir {})",
-        started.elapsed(),
-        target_dir.display()
-    );
+    let run = cargo_in(root, &args, &format!("{TARGETS:?}"));
+    let (stdout, stderr) = (&run.stdout, &run.stderr);
     assert!(
-        out.status.success(),
+        run.success,
         "the tests crate failed with the added docs ({}).\nstdout:\n{stdout}\nstderr:\n{stderr}",
-        out.status
+        run.status
     );
     for target in TARGETS {
         assert!(

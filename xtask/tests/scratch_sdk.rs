@@ -14,11 +14,10 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
 
 #[path = "common/scratch.rs"]
 mod scratch;
-use scratch::{copy_dir, with_members};
+use scratch::{cargo_in, copy_dir, with_members};
 
 /// Endpoint docs added to the scratch tree, from `tests/fixtures/`.
 const DOCS: [&str; 5] = [
@@ -138,31 +137,13 @@ fn new_operations_go_through_the_session_policy() {
         );
     }
 
-    // Inside the real target dir, so compiled dependencies survive between runs; not the
-    // target dir itself, which the `cargo test` running this test holds locked.
-    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .expect("target dir")
-        .join("scratch-sdk");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let started = Instant::now();
-    let out = Command::new(cargo)
-        .args(["run", "--offline", "-p", PROGRAM, "--manifest-path"])
-        .arg(root.join("Cargo.toml"))
-        .current_dir(root)
-        .env("CARGO_TARGET_DIR", &target_dir)
-        .output()
-        .expect("run cargo");
-    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-    eprintln!(
-        "built and ran {PROGRAM} in {:.1?} (target dir {})\n{stdout}",
-        started.elapsed(),
-        target_dir.display()
-    );
+    let run = cargo_in(root, &["run", "-p", PROGRAM], PROGRAM);
+    let (stdout, stderr) = (&run.stdout, &run.stderr);
+    eprintln!("{stdout}");
     assert!(
-        out.status.success(),
+        run.success,
         "{PROGRAM} failed ({}).\nstdout:\n{stdout}\nstderr:\n{stderr}",
-        out.status
+        run.status
     );
     for check in CHECKS {
         assert!(

@@ -2,6 +2,8 @@
 
 use std::fs;
 use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
 
 /// Copies the directory tree `from` to `to`.
 pub fn copy_dir(from: &Path, to: &Path) {
@@ -40,4 +42,50 @@ pub fn with_members(manifest: &str, members: &[&str]) -> String {
         "the workspace Cargo.toml should have one single-line `members = [...]`"
     );
     out
+}
+
+/// What a cargo command in a scratch tree printed.
+pub struct CargoRun {
+    /// Whether it exited successfully.
+    pub success: bool,
+    /// Its exit status, for messages.
+    pub status: std::process::ExitStatus,
+    /// Standard output, lossily decoded.
+    pub stdout: String,
+    /// Standard error, lossily decoded.
+    pub stderr: String,
+}
+
+/// Runs `cargo <args> --manifest-path <root>/Cargo.toml` offline in the scratch tree `root`,
+/// building into `target/scratch-sdk`: inside the real target dir, so compiled dependencies
+/// survive between runs (and are shared by every test that builds a scratch tree), but not
+/// the target dir itself, which the `cargo test` running the test holds locked. `what` names
+/// the run in the timing line.
+pub fn cargo_in(root: &Path, args: &[&str], what: &str) -> CargoRun {
+    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("target dir")
+        .join("scratch-sdk");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let started = Instant::now();
+    let out = Command::new(cargo)
+        .args(args)
+        .arg("--offline")
+        .arg("--manifest-path")
+        .arg(root.join("Cargo.toml"))
+        .current_dir(root)
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .output()
+        .expect("run cargo");
+    eprintln!(
+        "built and ran {what} in {:.1?} (target dir {})",
+        started.elapsed(),
+        target_dir.display()
+    );
+    CargoRun {
+        success: out.status.success(),
+        status: out.status,
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
 }
