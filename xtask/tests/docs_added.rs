@@ -13,14 +13,13 @@
 //! compiled dependencies are shared and later runs rebuild only the workspace's own crates.
 
 use std::fs;
-use std::path::{Path, PathBuf};
 
 #[path = "common/run.rs"]
 mod run;
 #[path = "common/scratch.rs"]
 mod scratch;
 use run::{text, xtask};
-use scratch::{cargo_in, copy_dir, with_members};
+use scratch::{cargo_in, workspace, workspace_copy};
 
 /// Docs added to the scratch tree, from `tests/fixtures/`.
 const DOCS: [&str; 4] = [
@@ -33,34 +32,9 @@ const DOCS: [&str; 4] = [
 /// The `tests` crate's targets that must pass whatever the docs.
 const TARGETS: [&str; 4] = ["mock", "session", "generated_client", "decode"];
 
-fn workspace() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-}
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
 /// The workspace without xtask (run as the built binary instead), plus the extra docs.
 fn scratch() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let root = dir.path();
-    let manifest = fs::read_to_string(workspace().join("Cargo.toml")).expect("Cargo.toml");
-    fs::write(
-        root.join("Cargo.toml"),
-        with_members(&manifest, &["generated", "sdk", "tests"]),
-    )
-    .expect("write Cargo.toml");
-    fs::copy(workspace().join("Cargo.lock"), root.join("Cargo.lock")).expect("copy Cargo.lock");
-    for d in ["spec", "generated", "sdk", "tests"] {
-        copy_dir(&workspace().join(d), &root.join(d));
-    }
-    for doc in DOCS {
-        fs::copy(fixtures().join(doc), root.join("spec/endpoints").join(doc)).expect("copy doc");
-    }
-    dir
+    workspace_copy(&["generated", "sdk", "tests"], &DOCS)
 }
 
 #[test]

@@ -12,12 +12,11 @@
 //! workspace's own crates.
 
 use std::fs;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 #[path = "common/scratch.rs"]
 mod scratch;
-use scratch::{cargo_in, copy_dir, with_members};
+use scratch::{cargo_in, fixtures, workspace_copy};
 
 /// Endpoint docs added to the scratch tree, from `tests/fixtures/`.
 const DOCS: [&str; 5] = [
@@ -71,34 +70,11 @@ tokio.workspace = true
 serde_json.workspace = true
 "#;
 
-fn workspace() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-}
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
 /// The scratch tree: the workspace's manifest (members cut down to what the program needs),
 /// lock file, spec, generated client and SDK, the three extra docs and the program.
 fn scratch() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = workspace_copy(&["generated", "sdk", PROGRAM], &DOCS);
     let root = dir.path();
-    let manifest = fs::read_to_string(workspace().join("Cargo.toml")).expect("Cargo.toml");
-    fs::write(
-        root.join("Cargo.toml"),
-        with_members(&manifest, &["generated", "sdk", PROGRAM]),
-    )
-    .expect("write Cargo.toml");
-    fs::copy(workspace().join("Cargo.lock"), root.join("Cargo.lock")).expect("copy Cargo.lock");
-    for d in ["spec", "generated", "sdk"] {
-        copy_dir(&workspace().join(d), &root.join(d));
-    }
-    for doc in DOCS {
-        fs::copy(fixtures().join(doc), root.join("spec/endpoints").join(doc)).expect("copy doc");
-    }
     let program = root.join(PROGRAM);
     fs::create_dir_all(program.join("src")).expect("mkdir program");
     fs::write(program.join("Cargo.toml"), PROGRAM_MANIFEST).expect("program manifest");

@@ -1,7 +1,7 @@
 //! Scratch copies of the workspace, for the tests that build or run something in one.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
@@ -88,4 +88,39 @@ pub fn cargo_in(root: &Path, args: &[&str], what: &str) -> CargoRun {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// The workspace this test crate belongs to.
+pub fn workspace() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+}
+
+/// xtask's test fixtures (extra endpoint docs, the scratch SDK program).
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// A temp copy of the workspace holding `members` (each copied when it is a directory of the
+/// workspace; others the caller adds), the manifest cut down to them, the lock file, `spec/`,
+/// and the fixture docs `docs` added under `spec/endpoints/`. xtask is never a member: the
+/// tests run the built binary on the copy.
+pub fn workspace_copy(members: &[&str], docs: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    let manifest = fs::read_to_string(workspace().join("Cargo.toml")).expect("Cargo.toml");
+    fs::write(root.join("Cargo.toml"), with_members(&manifest, members)).expect("write Cargo.toml");
+    fs::copy(workspace().join("Cargo.lock"), root.join("Cargo.lock")).expect("copy Cargo.lock");
+    copy_dir(&workspace().join("spec"), &root.join("spec"));
+    for member in members {
+        let from = workspace().join(member);
+        if from.is_dir() {
+            copy_dir(&from, &root.join(member));
+        }
+    }
+    for doc in docs {
+        fs::copy(fixtures().join(doc), root.join("spec/endpoints").join(doc)).expect("copy doc");
+    }
+    dir
 }
